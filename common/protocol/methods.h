@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "audit.h"
+#include "events.h"
+#include "protocol/role.h"
+#include "session.h"
+#include "tokens.h"
+
+#include <QList>
+
+namespace hive::protocol {
+
+/// A compile-time list of method descriptors. The engine's dispatcher is generated from it, and a
+/// method whose Params type no controller handles does not compile.
+template<typename... Methods>
+struct MethodList {};
+
+/// Method descriptors: wire name, parameter and result types, the least role allowed to call it,
+/// and whether it changes state (then every call is written to the audit log).
+struct HelloMethod {
+    static constexpr char Name[] = "hello";
+    using Params = HelloParams;
+    using Result = HelloResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct EngineInfoMethod {
+    static constexpr char Name[] = "engine_info";
+    using Params = EngineInfoParams;
+    using Result = EngineInfoResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct TokenCreateMethod {
+    static constexpr char Name[] = "token_create";
+    using Params = TokenCreateParams;
+    using Result = TokenCreateResult;
+    static constexpr Role MinimumRole = Role::Admin;
+    static constexpr bool Mutates = true;
+};
+struct TokenListMethod {
+    static constexpr char Name[] = "token_list";
+    using Params = TokenListParams;
+    using Result = TokenListResult;
+    static constexpr Role MinimumRole = Role::Admin;
+    static constexpr bool Mutates = false;
+};
+struct TokenRevokeMethod {
+    static constexpr char Name[] = "token_revoke";
+    using Params = TokenRevokeParams;
+    using Result = TokenRevokeResult;
+    static constexpr Role MinimumRole = Role::Admin;
+    static constexpr bool Mutates = true;
+};
+struct AuditListMethod {
+    static constexpr char Name[] = "audit_list";
+    using Params = AuditListParams;
+    using Result = AuditListResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = false;
+};
+struct AuditVerifyMethod {
+    static constexpr char Name[] = "audit_verify";
+    using Params = AuditVerifyParams;
+    using Result = AuditVerifyResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = false;
+};
+struct EventsSubscribeMethod {
+    static constexpr char Name[] = "events_subscribe";
+    using Params = EventsSubscribeParams;
+    using Result = EventsSubscribeResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct EventsUnsubscribeMethod {
+    static constexpr char Name[] = "events_unsubscribe";
+    using Params = EventsUnsubscribeParams;
+    using Result = EventsUnsubscribeResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+
+/// The operator API: what the TLS WebSocket and the admin socket serve.
+using ApiMethods = MethodList<HelloMethod, EngineInfoMethod, TokenCreateMethod, TokenListMethod, TokenRevokeMethod,
+                              AuditListMethod, AuditVerifyMethod, EventsSubscribeMethod, EventsUnsubscribeMethod>;
+
+/// The same table at run time, for documentation checks and clients.
+struct MethodInfo {
+    QString name;
+    Role role;
+    bool mutates;
+};
+
+template<typename... Methods>
+QList<MethodInfo> methodTable(MethodList<Methods...> /*list*/)
+{
+    return {MethodInfo{QString::fromLatin1(Methods::Name), Methods::MinimumRole, Methods::Mutates}...};
+}
+
+} // namespace hive::protocol

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+#include "version.h"
+
+#include <QRegularExpression>
+
+namespace hive::protocol {
+
+QStringList features()
+{
+    return {QStringLiteral("tokens"), QStringLiteral("audit_chain"), QStringLiteral("events_replay")};
+}
+
+int majorOf(const QString &version)
+{
+    static const QRegularExpression semver(QStringLiteral(R"(^(\d+)\.(\d+)\.(\d+)(?:[-+].*)?$)"));
+    const auto match = semver.match(version);
+    return match.hasMatch() ? match.captured(1).toInt() : -1;
+}
+
+} // namespace hive::protocol
