@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+#include "engineconfig.h"
+
+#include "statepaths.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace hive::engine {
+
+namespace {
+
+constexpr qint64 MinFrameBytes = 1024;
+constexpr qint64 MaxFrameBytes = 64 * 1024 * 1024;
+constexpr qint64 MinEventHistory = 100;
+constexpr qint64 MaxEventHistory = 10'000'000;
+constexpr qint64 MaxHelloTimeoutSeconds = 300;
+constexpr qint64 MaxConnections = 10'000;
+constexpr qint64 MaxWatchdogSeconds = 86'400;
+
+constexpr std::string_view TopLevelKeys[] = {"listen", "state_dir"};
+constexpr std::string_view ApiKeys[] = {"event_history", "hello_timeout_seconds", "max_connections", "max_frame_bytes"};
+constexpr std::string_view LogKeys[] = {"level"};
+constexpr std::string_view ServiceKeys[] = {"watchdog_seconds"};
+constexpr std::string_view TlsKeys[] = {"certificate", "private_key"};
+constexpr std::string_view LogLevels[] = {"debug", "info", "warning", "error"};
+
+struct Section {
+    std::string_view name;
+    std::span<const std::string_view> keys;
+};
+constexpr Section Sections[] = {{"api", ApiKeys}, {"log", LogKeys}, {"service", ServiceKeys}, {"tls", TlsKeys}};
+
+QString qs(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), static_cast<qsizetype>(text.size()));
+}
+
+bool contains(std::span<const std::string_view> list, std::string_view name)
+{
+    return std::find(list.begin(), list.end(), name) != list.end();
+}
+
+QString joined(std::span<const std::string_view> list, bool asTables = false)
+{
+    QStringList names;
+    for (const std::string_view name : list)
+        names.append(asTables ? QLatin1Char('[') + qs(name) + QLatin1Char(']') : qs(name));
+    return names.join(QStringLiteral(", "));
+}
+
+QString knownTables()
+{
+    QStringList names;
+    for (const Section &section : Sections)
+        names.append(QLatin1Char('[') + qs(section.name) + QLatin1Char(']'));
+    return names.join(QStringLiteral(", "));
+}
+
+QString dotted(std::string_view section, std::string_view key)
+{
+    return section.empty() ? qs(key) : qs(section) + QLatin1Char('.') + qs(key);
+}
+
+QString quoted(const QString &text)
+{
+    QString escaped = text;
+    escaped.replace(QLatin1Char('\\'), QStringLiteral("\\\\")).replace(QLatin1Char('"'), QStringLiteral("\\\""));
+    return QLatin1Char('"') + escaped + QLatin1Char('"');
+}
+
+// The offending value as the user wrote it, so that "got ..." in a message can be matched against the file.
+QString describe(const toml::node &node)
+{
+    switch (node.type()) {
+    case toml::node_type::string:
+        return quoted(QString::fromStdString(node.as_string()->get()));
+    case toml::node_type::integer:
+        return QString::number(node.as_integer()->get());
+    case toml::node_type::floating_point:
+        return QString::number(node.as_floating_point()->get());
+    case toml::node_type::boolean:
+        return node.as_boolean()->get() ? QStringLiteral("true") : QStringLiteral("false");
+    case toml::node_type::array:
+        return QStringLiteral("an array");
+    case toml::node_type::table:
+        return QStringLiteral("a table");
+    case toml::node_type::date:
+        return QStringLiteral("a date");
+    case toml::node_type::time:
+        return QStringLiteral("a time");
+    case toml::node_type::date_time:
+        return QStringLiteral("a date-time");
+    case toml::node_type::none:
+        break;
+    }
+    return QStringLiteral("nothing");
+}
+
+struct Problem {
+    toml::source_index line = 0;
+    toml::source_index column = 0;
+    QString message;
+};
+
+// Collects every problem in the file rather than stopping at the first, so that an operator fixes them in one go.
+class Checker
+{
+public:
+    explicit Checker(const QString &path) : m_path(path), m_directory(QFileInfo(path).absoluteDir()) {}
+
+    QString where(const toml::source_region &region) const
+    {
+        return QStringLiteral("%1:%2:%3:")
+            .arg(m_path, QString::number(region.begin.line), QString::number(region.begin.column));
+    }
+    QString origin(const toml::node &node, std::string_view section, std::string_view key) const
+    {
+        return QStringLiteral("%1 key '%2'").arg(where(node.source()), dotted(section, key));
+    }
+    void report(const toml::source_region &region, const QString &text)
+    {
+        m_problems.push_back({region.begin.line, region.begin.column, where(region) + QLatin1Char(' ') + text});
+    }
+    void report(const toml::node &node, const Error &error)
+    {
+        m_problems.push_back({node.source().begin.line, node.source().begin.column, error.message});
+    }
+    QString resolved(const QString &path) const { return QDir::cleanPath(m_directory.absoluteFilePath(path)); }
+
+    void checkStructure(const toml::table &root)
+    {
+        for (const auto &[key, node] : root) {
+            const std::string_view name = key.str();
+            if (contains(TopLevelKeys, name))
+                continue;
+            const auto *section = std::find_if(std::begin(Sections), std::end(Sections),
+                                               [name](const Section &s) { return s.name == name; });
+            if (section == std::end(Sections)) {
+                if (node.is_table())
+                    report(key.source(),
+                           QStringLiteral("unknown table '[%1]'; known tables: %2").arg(qs(name), knownTables()));
+                else
+                    report(key.source(), QStringLiteral("unknown key '%1' at top level; known keys: %2; known "
+                                                        "tables: %3")
+                                             .arg(qs(name), joined(TopLevelKeys), knownTables()));
+                continue;
+            }
+            if (!node.is_table()) {
+                report(node.source(), QStringLiteral("key '%1' must be a table, got %2").arg(qs(name), describe(node)));
+                continue;
+            }
+            for (const auto &[innerKey, innerNode] : *node.as_table()) {
+                if (contains(section->keys, innerKey.str()))
+                    continue;
+                const QString what = innerNode.is_table() ? QStringLiteral("table") : QStringLiteral("key");
+                report(innerKey.source(), QStringLiteral("unknown %1 '%2' in [%3]; known keys: %4")
+                                              .arg(what, qs(innerKey.str()), qs(name), joined(section->keys)));
+            }
+        }
+    }
+
+    static const toml::node *find(const toml::table &root, std::string_view section, std::string_view key)
+    {
+        if (section.empty())
+            return root.get(key);
+        const auto *table = root.get_as<toml::table>(section);
+        return table ? table->get(key) : nullptr;
+    }
+
+    std::optional<QString> string(const toml::table &root, std::string_view section, std::string_view key)
+    {
+        const toml::node *node = find(root, section, key);
+        if (!node)
+            return std::nullopt;
+        if (const auto *value = node->as_string())
+            return QString::fromStdString(value->get());
+        report(node->source(),
+               QStringLiteral("key '%1' must be a string, got %2").arg(dotted(section, key), describe(*node)));
+        return std::nullopt;
+    }
+
+    template<typename T>
+    void integer(const toml::table &root, std::string_view section, std::string_view key, qint64 min, qint64 max,
+                 T &out)
+    {
+        const toml::node *node = find(root, section, key);
+        if (!node)
+            return;
+        const auto *value = node->as_integer();
+        if (!value || value->get() < min || value->get() > max) {
+            report(node->source(),
+                   QStringLiteral("key '%1' must be an integer between %2 and %3, got %4")
+                       .arg(dotted(section, key), QString::number(min), QString::number(max), describe(*node)));
+            return;
+        }
+        out = static_cast<T>(value->get());
+    }
+
+    [[nodiscard]] Result<void> result() const
+    {
+        if (m_problems.empty())
+            return {};
+        std::vector<Problem> sorted = m_problems;
+        std::stable_sort(sorted.begin(), sorted.end(), [](const Problem &a, const Problem &b) {
+            return a.line != b.line ? a.line < b.line : a.column < b.column;
+        });
+        QStringList lines;
+        for (const Problem &problem : sorted)
+            lines.append(problem.message);
+        return fail(ErrorCode::Config, lines.join(QLatin1Char('\n')));
+    }
+
+private:
+    QString m_path;
+    QDir m_directory;
+    std::vector<Problem> m_problems;
+};
+
+void readTls(Checker &checker, const toml::table &root, EngineConfig &config)
+{
+    config.tlsCertificate.clear();
+    config.tlsPrivateKey.clear();
+    // An empty string means "not set" so that the documented default (`certificate = ""`) is itself valid.
+    if (const auto value = checker.string(root, "tls", "certificate"); value && !value->isEmpty())
+        config.tlsCertificate = checker.resolved(*value);
+    if (const auto value = checker.string(root, "tls", "private_key"); value && !value->isEmpty())
+        config.tlsPrivateKey = checker.resolved(*value);
+    if (config.tlsCertificate.isEmpty() == config.tlsPrivateKey.isEmpty())
+        return;
+    const bool hasCertificate = !config.tlsCertificate.isEmpty();
+    const toml::node *node = Checker::find(root, "tls", hasCertificate ? "certificate" : "private_key");
+    checker.report(node->source(),
+                   QStringLiteral("key '%1' is set but '%2' is not; set both or neither")
+                       .arg(hasCertificate ? QStringLiteral("tls.certificate") : QStringLiteral("tls.private_key"),
+                            hasCertificate ? QStringLiteral("tls.private_key") : QStringLiteral("tls.certificate")));
+}
+
+} // namespace
+
+QString EngineConfig::defaultPath()
+{
+    return QStringLiteral("/etc/hyperhive/engine.conf");
+}
+
+EngineConfig EngineConfig::defaults()
+{
+    EngineConfig config;
+    config.stateDir = paths::defaultStateDir();
+    return config;
+}
+
+Result<EngineConfig> EngineConfig::load(const QString &path, bool required)
+{
+    EngineConfig config = defaults();
+    QFile file(path);
+    if (!file.exists()) {
+        if (!required)
+            return config;
+        return fail(ErrorCode::Config,
+                    QStringLiteral("%1: cannot read the configuration file: it does not exist").arg(path));
+    }
+    // Read through QFile rather than toml::parse_file: Qt handles the path's encoding and reports why an
+    // existing file cannot be opened, where toml++ only says that it could not.
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(ErrorCode::Config,
+                    QStringLiteral("%1: cannot read the configuration file: %2").arg(path, file.errorString()));
+    const QByteArray text = file.readAll();
+    if (file.error() != QFileDevice::NoError)
+        return fail(ErrorCode::Config,
+                    QStringLiteral("%1: cannot read the configuration file: %2").arg(path, file.errorString()));
+
+    toml::table root;
+    try {
+        root =
+            toml::parse(std::string_view(text.constData(), static_cast<std::size_t>(text.size())), path.toStdString());
+    } catch (const toml::parse_error &error) {
+        return fail(ErrorCode::Config, QStringLiteral("%1:%2:%3: TOML syntax error: %4")
+                                           .arg(path, QString::number(error.source().begin.line),
+                                                QString::number(error.source().begin.column), qs(error.description())));
+    }
+    config.sourcePath = path;
+
+    Checker checker(path);
+    checker.checkStructure(root);
+    if (const auto value = checker.string(root, {}, "state_dir")) {
+        const toml::node *node = Checker::find(root, {}, "state_dir");
+        const QString resolved = value->isEmpty() ? QString() : checker.resolved(*value);
+        if (const auto set = config.setStateDir(resolved, checker.origin(*node, {}, "state_dir")); !set)
+            checker.report(*node, set.error());
+    }
+    if (const auto value = checker.string(root, {}, "listen")) {
+        const toml::node *node = Checker::find(root, {}, "listen");
+        if (const auto set = config.setListen(*value, checker.origin(*node, {}, "listen")); !set)
+            checker.report(*node, set.error());
+    }
+    readTls(checker, root, config);
+    checker.integer(root, "api", "max_frame_bytes", MinFrameBytes, MaxFrameBytes, config.maxFrameBytes);
+    checker.integer(root, "api", "event_history", MinEventHistory, MaxEventHistory, config.eventHistory);
+    checker.integer(root, "api", "hello_timeout_seconds", 1, MaxHelloTimeoutSeconds, config.helloTimeoutSeconds);
+    checker.integer(root, "api", "max_connections", 1, MaxConnections, config.maxConnections);
+    checker.integer(root, "service", "watchdog_seconds", 0, MaxWatchdogSeconds, config.watchdogSeconds);
+    if (const auto value = checker.string(root, "log", "level")) {
+        if (contains(LogLevels, value->toStdString()))
+            config.logLevel = *value;
+        else
+            checker.report(
+                Checker::find(root, "log", "level")->source(),
+                QStringLiteral("key 'log.level' must be one of %1, got %2").arg(joined(LogLevels), quoted(*value)));
+    }
+    if (const auto checked = checker.result(); !checked)
+        return fail(checked.error());
+    return config;
+}
+
+Result<void> EngineConfig::setListen(const QString &value, const QString &origin)
+{
+    const auto invalid = [&](const QString &why) {
+        return fail(ErrorCode::Config,
+                    QStringLiteral("%1 must be \"ADDR:PORT\" (like \"127.0.0.1:7443\" or \"[::1]:7443\"), \"\" or "
+                                   "\"off\", got %2: %3")
+                        .arg(origin, quoted(value), why));
+    };
+    if (value.isEmpty() || value == QLatin1String("off")) {
+        listenEnabled = false;
+        return {};
+    }
+    QString host;
+    QString portText;
+    QHostAddress address;
+    if (value.startsWith(QLatin1Char('['))) {
+        const qsizetype close = value.indexOf(QLatin1Char(']'));
+        if (close < 0 || value.mid(close + 1, 1) != QLatin1String(":"))
+            return invalid(QStringLiteral("a bracketed IPv6 address must be followed by \":PORT\""));
+        host = value.mid(1, close - 1);
+        portText = value.mid(close + 2);
+        if (!address.setAddress(host) || address.protocol() != QAbstractSocket::IPv6Protocol)
+            return invalid(QStringLiteral("'%1' is not an IPv6 address").arg(host));
+    } else {
+        const qsizetype colon = value.lastIndexOf(QLatin1Char(':'));
+        if (colon < 0)
+            return invalid(QStringLiteral("there is no port"));
+        host = value.left(colon);
+        portText = value.mid(colon + 1);
+        if (host.contains(QLatin1Char(':')))
+            return invalid(QStringLiteral("an IPv6 address goes in brackets"));
+        if (!address.setAddress(host) || address.protocol() != QAbstractSocket::IPv4Protocol)
+            return invalid(QStringLiteral("'%1' is not an IPv4 address").arg(host));
+    }
+    // toUInt alone would also take "+80" and " 80"; a port is digits only.
+    const bool digitsOnly = !portText.isEmpty() && portText.size() <= 5 &&
+                            std::all_of(portText.begin(), portText.end(),
+                                        [](QChar c) { return c >= QLatin1Char('0') && c <= QLatin1Char('9'); });
+    const uint port = digitsOnly ? portText.toUInt() : 65536;
+    if (port > 65535)
+        return invalid(QStringLiteral("the port must be a number from 0 to 65535"));
+    listenHost = host;
+    listenPort = static_cast<quint16>(port);
+    listenEnabled = true;
+    return {};
+}
+
+Result<void> EngineConfig::setStateDir(const QString &value, const QString &origin)
+{
+    if (value.isEmpty())
+        return fail(ErrorCode::Config, QStringLiteral("%1 must be a directory path, got \"\"").arg(origin));
+    stateDir = QDir::cleanPath(QDir::current().absoluteFilePath(value));
+    return {};
+}
+
+} // namespace hive::engine

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: MIT
+#include "engineconfig.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <unistd.h>
+
+using hive::ErrorCode;
+using hive::engine::EngineConfig;
+
+class TestEngineConfig : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+
+    QString write(const QString &name, const QByteArray &content)
+    {
+        const QString path = m_dir.filePath(name);
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(content) != content.size())
+            qFatal("cannot write %s", qPrintable(path));
+        return path;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void defaults()
+    {
+        const EngineConfig config = EngineConfig::defaults();
+        const QString expectedStateDir =
+            ::geteuid() == 0
+                ? QStringLiteral("/var/lib/hyperhive")
+                : QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/hyperhive");
+        QCOMPARE(config.stateDir, expectedStateDir);
+        QVERIFY(config.sourcePath.isEmpty());
+        QCOMPARE(config.listenHost, QStringLiteral("127.0.0.1"));
+        QCOMPARE(config.listenPort, quint16(7443));
+        QVERIFY(config.listenEnabled);
+        QVERIFY(config.tlsCertificate.isEmpty());
+        QVERIFY(config.tlsPrivateKey.isEmpty());
+        QCOMPARE(config.maxFrameBytes, qint64(1048576));
+        QCOMPARE(config.eventHistory, qint64(10000));
+        QCOMPARE(config.helloTimeoutSeconds, 10);
+        QCOMPARE(config.maxConnections, 64);
+        QCOMPARE(config.logLevel, QStringLiteral("info"));
+        QCOMPARE(config.watchdogSeconds, 0);
+        QCOMPARE(EngineConfig::defaultPath(), QStringLiteral("/etc/hyperhive/engine.conf"));
+    }
+
+    void missingFile()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("absent.conf"));
+        const auto optional = EngineConfig::load(path, false);
+        QVERIFY(optional.has_value());
+        QCOMPARE(*optional, EngineConfig::defaults());
+
+        const auto required = EngineConfig::load(path, true);
+        QVERIFY(!required.has_value());
+        QCOMPARE(required.error().code, ErrorCode::Config);
+        QVERIFY2(required.error().message.startsWith(path + QStringLiteral(": ")),
+                 qPrintable(required.error().message));
+        QVERIFY(required.error().message.contains(QStringLiteral("does not exist")));
+    }
+
+    void fullFile()
+    {
+        const QString path = write(QStringLiteral("full.conf"), QByteArrayLiteral("state_dir = \"/srv/hive\"\n"
+                                                                                  "listen = \"[::1]:9443\"\n"
+                                                                                  "[tls]\n"
+                                                                                  "certificate = \"tls/cert.pem\"\n"
+                                                                                  "private_key = \"/etc/key.pem\"\n"
+                                                                                  "[api]\n"
+                                                                                  "max_frame_bytes = 4096\n"
+                                                                                  "event_history = 100\n"
+                                                                                  "hello_timeout_seconds = 300\n"
+                                                                                  "max_connections = 10000\n"
+                                                                                  "[log]\n"
+                                                                                  "level = \"debug\"\n"
+                                                                                  "[service]\n"
+                                                                                  "watchdog_seconds = 30\n"));
+        const auto loaded = EngineConfig::load(path, true);
+        QVERIFY2(loaded.has_value(), qPrintable(loaded ? QString() : loaded.error().message));
+        const EngineConfig &config = *loaded;
+        QCOMPARE(config.sourcePath, path);
+        QCOMPARE(config.stateDir, QStringLiteral("/srv/hive"));
+        QCOMPARE(config.listenHost, QStringLiteral("::1"));
+        QCOMPARE(config.listenPort, quint16(9443));
+        QVERIFY(config.listenEnabled);
+        // Relative paths are taken from the file's directory, not from wherever the engine was started.
+        QCOMPARE(config.tlsCertificate, QDir(m_dir.path()).filePath(QStringLiteral("tls/cert.pem")));
+        QCOMPARE(config.tlsPrivateKey, QStringLiteral("/etc/key.pem"));
+        QCOMPARE(config.maxFrameBytes, qint64(4096));
+        QCOMPARE(config.eventHistory, qint64(100));
+        QCOMPARE(config.helloTimeoutSeconds, 300);
+        QCOMPARE(config.maxConnections, 10000);
+        QCOMPARE(config.logLevel, QStringLiteral("debug"));
+        QCOMPARE(config.watchdogSeconds, 30);
+    }
+
+    void listenOff_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::newRow("off") << QByteArrayLiteral("listen = \"off\"\n");
+        QTest::newRow("empty") << QByteArrayLiteral("listen = \"\"\n");
+    }
+    void listenOff()
+    {
+        QFETCH(QByteArray, line);
+        const auto loaded = EngineConfig::load(write(QStringLiteral("off.conf"), line), true);
+        QVERIFY(loaded.has_value());
+        QVERIFY(!loaded->listenEnabled);
+    }
+
+    void badFile_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("position");
+        QTest::addColumn<QString>("expected");
+
+        QTest::newRow("unknown key") << QByteArrayLiteral("[api]\nlistn = 1\n") << QStringLiteral("2:1")
+                                     << QStringLiteral("unknown key 'listn' in [api]; known keys: event_history, "
+                                                       "hello_timeout_seconds, max_connections, max_frame_bytes");
+        QTest::newRow("unknown top-level key")
+            << QByteArrayLiteral("# comment\nlistn = \"x\"\n") << QStringLiteral("2:1")
+            << QStringLiteral("unknown key 'listn' at top level; known keys: listen, state_dir");
+        QTest::newRow("unknown table") << QByteArrayLiteral("listen = \"off\"\n[ap]\nx = 1\n") << QStringLiteral("2:2")
+                                       << QStringLiteral("unknown table '[ap]'; known tables: [api], [log], "
+                                                         "[service], [tls]");
+        QTest::newRow("unknown subtable") << QByteArrayLiteral("[api.extra]\n") << QStringLiteral("1:6")
+                                          << QStringLiteral("unknown table 'extra' in [api]");
+        QTest::newRow("wrong type") << QByteArrayLiteral("[api]\nmax_frame_bytes = \"big\"\n") << QStringLiteral("2:19")
+                                    << QStringLiteral("key 'api.max_frame_bytes' must be an integer between 1024 and "
+                                                      "67108864, got \"big\"");
+        QTest::newRow("float for integer")
+            << QByteArrayLiteral("[service]\nwatchdog_seconds = 1.5\n") << QStringLiteral("2:20")
+            << QStringLiteral("key 'service.watchdog_seconds' must be an integer "
+                              "between 0 and 86400, got 1.5");
+        QTest::newRow("below range") << QByteArrayLiteral("[api]\n\nhello_timeout_seconds = 0\n")
+                                     << QStringLiteral("3:25")
+                                     << QStringLiteral("key 'api.hello_timeout_seconds' must be an integer between 1 "
+                                                       "and 300, got 0");
+        QTest::newRow("above range") << QByteArrayLiteral("[api]\nevent_history = 10000001\n") << QStringLiteral("2:17")
+                                     << QStringLiteral("key 'api.event_history' must be an integer between 100 and "
+                                                       "10000000, got 10000001");
+        QTest::newRow("string for string key") << QByteArrayLiteral("listen = 7443\n") << QStringLiteral("1:10")
+                                               << QStringLiteral("key 'listen' must be a string, got 7443");
+        QTest::newRow("table as value") << QByteArrayLiteral("api = 5\n") << QStringLiteral("1:7")
+                                        << QStringLiteral("key 'api' must be a table, got 5");
+        QTest::newRow("malformed listen")
+            << QByteArrayLiteral("listen = \"localhost:80\"\n") << QStringLiteral("1:10")
+            << QStringLiteral("key 'listen' must be \"ADDR:PORT\" (like \"127.0.0.1:7443\" or \"[::1]:7443\"), \"\" "
+                              "or \"off\", got \"localhost:80\": 'localhost' is not an IPv4 address");
+        QTest::newRow("listen without port") << QByteArrayLiteral("listen = \"127.0.0.1\"\n") << QStringLiteral("1:10")
+                                             << QStringLiteral("got \"127.0.0.1\": there is no port");
+        QTest::newRow("certificate without key")
+            << QByteArrayLiteral("[tls]\ncertificate = \"cert.pem\"\n") << QStringLiteral("2:15")
+            << QStringLiteral("key 'tls.certificate' is set but 'tls.private_key' is not; set both or neither");
+        QTest::newRow("key without certificate")
+            << QByteArrayLiteral("[tls]\ncertificate = \"\"\nprivate_key = \"key.pem\"\n") << QStringLiteral("3:15")
+            << QStringLiteral("key 'tls.private_key' is set but 'tls.certificate' is not; set both or neither");
+        QTest::newRow("bad log level") << QByteArrayLiteral("[log]\nlevel = \"verbose\"\n") << QStringLiteral("2:9")
+                                       << QStringLiteral("key 'log.level' must be one of debug, info, warning, error, "
+                                                         "got \"verbose\"");
+        QTest::newRow("empty state dir") << QByteArrayLiteral("state_dir = \"\"\n") << QStringLiteral("1:13")
+                                         << QStringLiteral("key 'state_dir' must be a directory path, got \"\"");
+        QTest::newRow("syntax error") << QByteArrayLiteral("[api]\nmax_frame_bytes = = 5\n") << QStringLiteral("2:19")
+                                      << QStringLiteral("TOML syntax error: ");
+        QTest::newRow("duplicate key") << QByteArrayLiteral("[log]\nlevel = \"info\"\nlevel = \"debug\"\n")
+                                       << QStringLiteral("3:9")
+                                       << QStringLiteral("TOML syntax error: Error while parsing key-value pair: "
+                                                         "cannot redefine existing string 'level'");
+    }
+    void badFile()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, position);
+        QFETCH(QString, expected);
+        const QString path = write(QStringLiteral("bad.conf"), content);
+        const auto loaded = EngineConfig::load(path, false);
+        QVERIFY(!loaded.has_value());
+        QCOMPARE(loaded.error().code, ErrorCode::Config);
+        const QString message = loaded.error().message;
+        QVERIFY2(message.startsWith(path + QLatin1Char(':') + position + QStringLiteral(": ")), qPrintable(message));
+        QVERIFY2(message.contains(expected), qPrintable(message));
+    }
+
+    void everyProblemInFileOrder()
+    {
+        const QString path = write(QStringLiteral("two.conf"),
+                                   QByteArrayLiteral("[log]\nlevel = \"loud\"\n[api]\nmax_connections = 0\n"));
+        const auto loaded = EngineConfig::load(path, false);
+        QVERIFY(!loaded.has_value());
+        const QStringList lines = loaded.error().message.split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 2);
+        QVERIFY2(lines.at(0).startsWith(path + QStringLiteral(":2:9: key 'log.level'")), qPrintable(lines.at(0)));
+        QVERIFY2(lines.at(1).startsWith(path + QStringLiteral(":4:19: key 'api.max_connections'")),
+                 qPrintable(lines.at(1)));
+    }
+
+    void setListen_data()
+    {
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<bool>("enabled");
+        QTest::addColumn<QString>("host");
+        QTest::addColumn<int>("port");
+
+        QTest::newRow("ipv4") << QStringLiteral("192.168.1.2:80") << true << true << QStringLiteral("192.168.1.2")
+                              << 80;
+        QTest::newRow("any ipv4") << QStringLiteral("0.0.0.0:7443") << true << true << QStringLiteral("0.0.0.0")
+                                  << 7443;
+        QTest::newRow("ipv6") << QStringLiteral("[::1]:7443") << true << true << QStringLiteral("::1") << 7443;
+        QTest::newRow("free port") << QStringLiteral("127.0.0.1:0") << true << true << QStringLiteral("127.0.0.1") << 0;
+        QTest::newRow("highest port") << QStringLiteral("127.0.0.1:65535") << true << true
+                                      << QStringLiteral("127.0.0.1") << 65535;
+        QTest::newRow("off") << QStringLiteral("off") << true << false << QString() << 0;
+        QTest::newRow("empty") << QString() << true << false << QString() << 0;
+        QTest::newRow("hostname") << QStringLiteral("localhost:80") << false << false << QString() << 0;
+        QTest::newRow("no port") << QStringLiteral("127.0.0.1") << false << false << QString() << 0;
+        QTest::newRow("empty port") << QStringLiteral("127.0.0.1:") << false << false << QString() << 0;
+        QTest::newRow("port too big") << QStringLiteral("127.0.0.1:65536") << false << false << QString() << 0;
+        QTest::newRow("signed port") << QStringLiteral("127.0.0.1:+80") << false << false << QString() << 0;
+        QTest::newRow("bare ipv6") << QStringLiteral("::1:7443") << false << false << QString() << 0;
+        QTest::newRow("bracket without port") << QStringLiteral("[::1]7443") << false << false << QString() << 0;
+        QTest::newRow("ipv4 in brackets") << QStringLiteral("[127.0.0.1]:80") << false << false << QString() << 0;
+        QTest::newRow("OFF is not off") << QStringLiteral("OFF") << false << false << QString() << 0;
+    }
+    void setListen()
+    {
+        QFETCH(QString, value);
+        QFETCH(bool, valid);
+        QFETCH(bool, enabled);
+        QFETCH(QString, host);
+        QFETCH(int, port);
+        EngineConfig config = EngineConfig::defaults();
+        const auto result = config.setListen(value, QStringLiteral("option --listen"));
+        QCOMPARE(result.has_value(), valid);
+        if (!valid) {
+            QCOMPARE(result.error().code, ErrorCode::Config);
+            QVERIFY2(result.error().message.startsWith(QStringLiteral("option --listen must be \"ADDR:PORT\"")),
+                     qPrintable(result.error().message));
+            QCOMPARE(config, EngineConfig::defaults()); // a refused value changes nothing
+            return;
+        }
+        QCOMPARE(config.listenEnabled, enabled);
+        if (enabled) {
+            QCOMPARE(config.listenHost, host);
+            QCOMPARE(config.listenPort, quint16(port));
+        }
+    }
+
+    void setStateDir()
+    {
+        EngineConfig config = EngineConfig::defaults();
+        QVERIFY(config.setStateDir(QStringLiteral("/srv/./hive/"), QStringLiteral("option --state-dir")).has_value());
+        QCOMPARE(config.stateDir, QStringLiteral("/srv/hive"));
+        QVERIFY(config.setStateDir(QStringLiteral("state"), QStringLiteral("option --state-dir")).has_value());
+        QCOMPARE(config.stateDir, QDir::current().filePath(QStringLiteral("state")));
+        const auto empty = config.setStateDir(QString(), QStringLiteral("option --state-dir"));
+        QVERIFY(!empty.has_value());
+        QCOMPARE(empty.error().message, QStringLiteral("option --state-dir must be a directory path, got \"\""));
+    }
+
+    // The shipped example documents every key at its default: uncommented, it must load as exactly the defaults.
+    void exampleFileIsTheDefaults()
+    {
+        QFile example(hive::test::sourcePath(QStringLiteral("resources/engine.conf")));
+        QVERIFY2(example.open(QIODevice::ReadOnly), qPrintable(example.fileName()));
+        const QString text = QString::fromUtf8(example.readAll());
+
+        const auto asShipped = EngineConfig::load(write(QStringLiteral("shipped.conf"), text.toUtf8()), true);
+        QVERIFY2(asShipped.has_value(), qPrintable(asShipped ? QString() : asShipped.error().message));
+        EngineConfig expected = EngineConfig::defaults();
+        expected.sourcePath = asShipped->sourcePath;
+        QCOMPARE(*asShipped, expected);
+
+        static const QRegularExpression setting(QStringLiteral("^# (\\[[a-z_]+\\]|[a-z_]+ = .*)$"));
+        QStringList lines = text.split(QLatin1Char('\n'));
+        QStringList keys;
+        for (QString &line : lines) {
+            const auto match = setting.match(line);
+            if (!match.hasMatch())
+                continue;
+            line = match.captured(1);
+            keys.append(line.section(QLatin1Char(' '), 0, 0));
+        }
+        const QStringList documented = {QStringLiteral("state_dir"),
+                                        QStringLiteral("listen"),
+                                        QStringLiteral("[tls]"),
+                                        QStringLiteral("certificate"),
+                                        QStringLiteral("private_key"),
+                                        QStringLiteral("[api]"),
+                                        QStringLiteral("max_frame_bytes"),
+                                        QStringLiteral("event_history"),
+                                        QStringLiteral("hello_timeout_seconds"),
+                                        QStringLiteral("max_connections"),
+                                        QStringLiteral("[log]"),
+                                        QStringLiteral("level"),
+                                        QStringLiteral("[service]"),
+                                        QStringLiteral("watchdog_seconds")};
+        QCOMPARE(keys, documented);
+
+        const QString path = write(QStringLiteral("uncommented.conf"), lines.join(QLatin1Char('\n')).toUtf8());
+        const auto loaded = EngineConfig::load(path, true);
+        QVERIFY2(loaded.has_value(), qPrintable(loaded ? QString() : loaded.error().message));
+        expected.sourcePath = path;
+        expected.stateDir = QStringLiteral("/var/lib/hyperhive"); // the root default is the one written there
+        QCOMPARE(*loaded, expected);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngineConfig)
+#include "tst_engineconfig.moc"
