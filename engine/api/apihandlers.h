@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "auditcontroller.h"
+#include "eventscontroller.h"
+#include "sessioncontroller.h"
+#include "tokenscontroller.h"
+
+namespace hive::engine {
+
+/// All controllers of the operator API as one overload set, which the Dispatcher is generated
+/// against (protocol::ApiMethods). Adding a method to the list without a handle() here fails to
+/// compile.
+class ApiHandlers : public SessionController, public TokensController, public AuditController, public EventsController
+{
+public:
+    explicit ApiHandlers(ApiServices &services)
+        : SessionController(services), TokensController(services), AuditController(services), EventsController(services)
+    {}
+    using AuditController::handle;
+    using EventsController::handle;
+    using SessionController::handle;
+    using TokensController::handle;
+};
+
+} // namespace hive::engine

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <QDateTime>
+#include <QString>
+
+namespace hive::engine {
+
+class AuditLog;
+class Clock;
+class ConnectionRegistry;
+class EventLog;
+class TokenStore;
+
+/// Facts about the running engine that engine_info reports and that do not change while it runs.
+struct EngineFacts {
+    QDateTime startedAt;
+    QString stateDir;
+    QString listen;
+    QString tlsFingerprint;
+    int schemaVersion = 0;
+};
+
+/// What the API controllers work with, injected by the Engine.
+struct ApiServices {
+    const Clock &clock;
+    TokenStore &tokens;
+    AuditLog &audit;
+    EventLog &events;
+    ConnectionRegistry &connections;
+    const EngineFacts &facts;
+};
+
+} // namespace hive::engine

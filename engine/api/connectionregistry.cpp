@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#include "connectionregistry.h"
+
+#include "connection.h"
+#include "jsonrpc.h"
+
+namespace hive::engine {
+
+void ConnectionRegistry::add(Connection *connection)
+{
+    connection->setParent(this);
+    m_connections.append(connection);
+    connect(connection, &Connection::closed, this, [this, connection] {
+        m_connections.removeOne(connection);
+        connection->deleteLater();
+        Q_EMIT countChanged(m_connections.size());
+    });
+    Q_EMIT countChanged(m_connections.size());
+}
+
+qint64 ConnectionRegistry::closeByToken(qint64 tokenId, Connection *current, const QString &reason)
+{
+    qint64 closed = 0;
+    const QList<Connection *> snapshot = m_connections;
+    for (Connection *connection : snapshot) {
+        if (!connection->session() || connection->session()->tokenId != tokenId || connection->isClosing())
+            continue;
+        ++closed;
+        if (connection == current)
+            connection->closeAfterReply(reason);
+        else
+            connection->close(reason);
+    }
+    return closed;
+}
+
+void ConnectionRegistry::broadcast(const protocol::Event &event)
+{
+    QByteArray frame;
+    for (Connection *connection : std::as_const(m_connections)) {
+        if (!connection->isSubscribed() || connection->isClosing())
+            continue;
+        if (frame.isEmpty()) // encode once, only when someone listens
+            frame = rpc::Codec::encodeNotification(QString::fromLatin1(protocol::EventNotification), event.toJson());
+        connection->send(frame);
+    }
+}
+
+void ConnectionRegistry::closeAll(const QString &reason)
+{
+    const QList<Connection *> snapshot = m_connections;
+    for (Connection *connection : snapshot)
+        connection->close(reason);
+}
+
+} // namespace hive::engine

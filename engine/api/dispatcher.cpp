@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+#include "dispatcher.h"
+
+#include "store/auditlog.h"
+
+#include <QLoggingCategory>
+
+namespace hive::engine {
+
+namespace {
+Q_LOGGING_CATEGORY(lcApi, "hive.api")
+const QString HelloMethodName = QString::fromLatin1(protocol::HelloMethod::Name);
+} // namespace
+
+void Dispatcher::dispatch(Connection &connection, const rpc::Request &request)
+{
+    if (request.isNotification()) {
+        // JSON-RPC forbids replying to notifications; the API defines none from clients.
+        qCDebug(lcApi).noquote() << connection.peer() << "sent notification" << request.method << "- ignored";
+        return;
+    }
+    const CallContext context{&connection, connection.session(), request.method};
+
+    if (!context.session && request.method != HelloMethodName) {
+        qCWarning(lcApi).noquote() << connection.peer() << "called" << request.method << "before hello; closing";
+        connection.closeAfterReply(QStringLiteral("hello must be the first call"));
+        connection.sendReply(rpc::Codec::encodeError(
+            request.id, Error{ErrorCode::Unauthenticated,
+                              QStringLiteral("call hello {protocol_version, token} first; '%1' was refused and the "
+                                             "connection is closed")
+                                  .arg(request.method),
+                              {}}));
+        return;
+    }
+
+    const auto entry = m_methods.constFind(request.method);
+    if (entry == m_methods.constEnd()) {
+        connection.sendReply(rpc::Codec::encodeError(
+            request.id,
+            Error{ErrorCode::MethodNotFound, QStringLiteral("unknown method '%1'").arg(request.method), {}}));
+        return;
+    }
+
+    if (context.session && !roleAllows(context.session->role, entry->role)) {
+        const Error error{ErrorCode::Forbidden,
+                          QStringLiteral("'%1' needs the %2 role; token '%3' has %4")
+                              .arg(request.method, roleName(entry->role), context.session->tokenName,
+                                   roleName(context.session->role)),
+                          {}};
+        audit(context, request.params, &error);
+        connection.sendReply(rpc::Codec::encodeError(request.id, error));
+        return;
+    }
+
+    const bool audited = entry->mutates;
+    QPointer<Connection> guard(&connection);
+    entry->invoke(
+        request.params, context,
+        Responder([this, guard, id = request.id, context, params = request.params, audited](
+                      const Result<QJsonValue> &result) { complete(guard, id, context, params, audited, result); }));
+}
+
+void Dispatcher::complete(const QPointer<Connection> &connection, const QJsonValue &id, const CallContext &context,
+                          const QJsonObject &params, bool audited, const Result<QJsonValue> &result)
+{
+    if (audited)
+        audit(context, params, result ? nullptr : &result.error());
+    if (!result && (result.error().code == ErrorCode::Internal || result.error().code == ErrorCode::Io)) {
+        qCWarning(lcApi).noquote() << context.method << "failed for"
+                                   << (connection ? connection->peer() : QStringLiteral("a closed connection")) << ":"
+                                   << result.error().message;
+    }
+    if (!connection)
+        return;
+    connection->sendReply(result ? rpc::Codec::encodeResult(id, *result) : rpc::Codec::encodeError(id, result.error()));
+}
+
+void Dispatcher::audit(const CallContext &context, const QJsonObject &params, const Error *error)
+{
+    auto appended = m_audit.append(AuditLog::Call{
+        context.actor(), context.session ? roleName(context.session->role) : QString(), context.method, params,
+        error ? errorCodeName(error->code) : QStringLiteral("ok"), error ? error->message : QString()});
+    if (!appended) {
+        // The call itself already happened; losing its audit row is worth a loud log line.
+        qCCritical(lcApi).noquote() << "cannot write the audit row for" << context.method << "by" << context.actor()
+                                    << ":" << appended.error().message;
+    }
+}
+
+} // namespace hive::engine

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "callcontext.h"
+#include "jsonrpc.h"
+#include "protocol/methods.h"
+#include "responder.h"
+
+#include <QHash>
+
+#include <concepts>
+
+namespace hive::engine {
+
+class AuditLog;
+
+/// Routes requests to handlers through one table generated from a protocol::MethodList: it
+/// checks authentication and the method's role, decodes params, audits state-changing and
+/// refused calls, and sends the reply. A method in the list with no matching handle() overload
+/// is a compile error.
+class Dispatcher
+{
+public:
+    explicit Dispatcher(AuditLog &audit) : m_audit(audit) {}
+
+    template<typename Handlers, typename... Methods>
+    void registerMethods(Handlers &handlers, protocol::MethodList<Methods...> /*list*/)
+    {
+        (add<Methods>(handlers), ...);
+    }
+
+    void dispatch(Connection &connection, const rpc::Request &request);
+
+    [[nodiscard]] QStringList methodNames() const { return m_methods.keys(); }
+
+private:
+    using Invoke = std::function<void(const QJsonObject &, const CallContext &, Responder)>;
+    struct Entry {
+        Role role;
+        bool mutates;
+        Invoke invoke;
+    };
+
+    template<typename M, typename Handlers>
+    void add(Handlers &handlers)
+    {
+        using P = typename M::Params;
+        using R = typename M::Result;
+        constexpr bool isSync = requires(Handlers & h, const P &p, const CallContext &c)
+        {
+            {
+                h.handle(p, c)
+                } -> std::same_as<Result<R>>;
+        };
+        constexpr bool isAsync = requires(Handlers & h, const P &p, const CallContext &c, Reply<R> r)
+        {
+            h.handle(p, c, r);
+        };
+        static_assert(isSync || isAsync, "no controller handles this method: add Result<M::Result> "
+                                         "handle(const M::Params &, const CallContext &) to one");
+        m_methods.insert(QString::fromLatin1(M::Name),
+                         Entry{M::MinimumRole, M::Mutates,
+                               [&handlers](const QJsonObject &json, const CallContext &context, Responder responder) {
+                                   auto params = P::fromJson(json);
+                                   if (!params) {
+                                       responder(fail(params.error()));
+                                       return;
+                                   }
+                                   if constexpr (isSync)
+                                       Reply<R>(std::move(responder))(handlers.handle(*params, context));
+                                   else
+                                       handlers.handle(*params, context, Reply<R>(std::move(responder)));
+                               }});
+    }
+
+    void complete(const QPointer<Connection> &connection, const QJsonValue &id, const CallContext &context,
+                  const QJsonObject &params, bool audited, const Result<QJsonValue> &result);
+    void audit(const CallContext &context, const QJsonObject &params, const Error *error);
+
+    QHash<QString, Entry> m_methods;
+    AuditLog &m_audit;
+};
+
+} // namespace hive::engine

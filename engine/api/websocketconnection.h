@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "connection.h"
+
+class QWebSocket;
+
+namespace hive::engine {
+
+/// A remote client on the TLS WebSocket listener: one JSON-RPC message per text frame.
+class WebSocketConnection final : public Connection
+{
+    Q_OBJECT
+public:
+    /// Takes ownership of `socket`.
+    explicit WebSocketConnection(QWebSocket *socket, QObject *parent = nullptr);
+    ~WebSocketConnection() override;
+
+    void send(const QByteArray &frame) override;
+    void close(const QString &reason) override;
+    [[nodiscard]] QString peer() const override { return m_peer; }
+    [[nodiscard]] bool isLocal() const override { return false; }
+
+private:
+    QWebSocket *m_socket;
+    QString m_peer;
+    bool m_closedEmitted = false;
+};
+
+} // namespace hive::engine

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+#include "engine.h"
+
+#include "api/apihandlers.h"
+#include "api/apiserver.h"
+#include "api/connectionregistry.h"
+#include "api/dispatcher.h"
+#include "clock.h"
+#include "statedir.h"
+#include "statepaths.h"
+#include "store/auditlog.h"
+#include "store/database.h"
+#include "store/eventlog.h"
+#include "store/migrator.h"
+#include "store/tokenstore.h"
+
+#include <QDir>
+#include <QLoggingCategory>
+
+namespace hive::engine {
+
+namespace {
+Q_LOGGING_CATEGORY(lcEngine, "hive.engine")
+}
+
+Engine::Engine(EngineConfig config, const Clock &clock, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_clock(clock)
+{}
+
+Engine::~Engine()
+{
+    stop();
+}
+
+Result<TlsMaterial> Engine::loadTls(const EngineConfig &config)
+{
+    if (!config.tlsCertificate.isEmpty())
+        return CertificateStore::loadFiles(config.tlsCertificate, config.tlsPrivateKey);
+    return CertificateStore::loadOrCreate(QDir(config.stateDir).filePath(QStringLiteral("tls")));
+}
+
+QString Engine::adminSocketPath() const
+{
+    return m_stateDir ? paths::adminSocket(m_stateDir->path()) : QString();
+}
+
+quint16 Engine::tlsPort() const
+{
+    return m_server ? m_server->tlsPort() : 0;
+}
+
+Result<void> Engine::start()
+{
+    if (m_running)
+        return {};
+    auto result = [this]() -> Result<void> {
+        auto stateDir = StateDir::acquire(m_config.stateDir);
+        if (!stateDir)
+            return fail(stateDir.error());
+        m_stateDir = std::move(*stateDir);
+        m_config.stateDir = m_stateDir->path();
+
+        auto db = Database::open(m_stateDir->filePath(QStringLiteral("engine.db")));
+        if (!db)
+            return fail(db.error());
+        m_db = std::move(*db);
+        auto version = Migrator::migrate(*m_db);
+        if (!version)
+            return fail(version.error());
+
+        auto tls = loadTls(m_config);
+        if (!tls)
+            return fail(tls.error());
+        m_tls = std::move(*tls);
+        if (m_tls.generated)
+            qCInfo(lcEngine).noquote() << "created a self-signed certificate, SHA-256" << m_tls.fingerprint;
+
+        m_tokens = std::make_unique<TokenStore>(*m_db, m_clock);
+        m_audit = std::make_unique<AuditLog>(*m_db, m_clock);
+        m_events = std::make_unique<EventLog>(*m_db, m_clock, m_config.eventHistory);
+        if (auto loaded = m_events->load(); !loaded)
+            return fail(loaded.error());
+
+        m_connections = std::make_unique<ConnectionRegistry>();
+        connect(m_events.get(), &EventLog::published, m_connections.get(), &ConnectionRegistry::broadcast);
+        m_facts = EngineFacts{m_clock.now(), m_stateDir->path(), QString(), m_tls.fingerprint, *version};
+        m_services = std::make_unique<ApiServices>(
+            ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections, m_facts});
+        m_handlers = std::make_unique<ApiHandlers>(*m_services);
+        m_dispatcher = std::make_unique<Dispatcher>(*m_audit);
+        m_dispatcher->registerMethods(*m_handlers, protocol::ApiMethods{});
+
+        const ApiServerOptions options{static_cast<qsizetype>(m_config.maxFrameBytes), m_config.helloTimeoutSeconds,
+                                       m_config.maxConnections};
+        m_server = std::make_unique<ApiServer>(options, *m_dispatcher, *m_connections);
+        auto runDir = m_stateDir->subdir(QStringLiteral("run"));
+        if (!runDir)
+            return fail(runDir.error());
+        if (auto local = m_server->listenLocal(paths::adminSocket(m_stateDir->path())); !local)
+            return fail(local.error());
+        if (m_config.listenEnabled) {
+            QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+            ssl.setLocalCertificateChain(m_tls.chain.isEmpty() ? QList<QSslCertificate>{m_tls.certificate}
+                                                               : m_tls.chain);
+            ssl.setPrivateKey(m_tls.privateKey);
+            if (auto listening = m_server->listenTls(QHostAddress(m_config.listenHost), m_config.listenPort, ssl);
+                !listening)
+                return fail(listening.error());
+            m_facts.listen = m_server->tlsAddress();
+        }
+        return {};
+    }();
+    if (!result) {
+        m_running = true; // let stop() tear down whatever was built
+        stop();
+        return result;
+    }
+    m_running = true;
+    (void)m_events->publish(QStringLiteral("engine_started"),
+                            QJsonObject{{QStringLiteral("version"), QStringLiteral(HIVE_VERSION)},
+                                        {QStringLiteral("listen"), m_facts.listen}});
+    return {};
+}
+
+void Engine::stop()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    if (m_events && m_server)
+        (void)m_events->publish(QStringLiteral("engine_stopping"), QJsonObject{});
+    if (m_connections)
+        m_connections->closeAll(QStringLiteral("engine stopping"));
+    if (m_server)
+        m_server->close();
+    m_server.reset();
+    m_dispatcher.reset();
+    m_handlers.reset();
+    m_services.reset();
+    m_connections.reset();
+    m_events.reset();
+    m_audit.reset();
+    m_tokens.reset();
+    m_db.reset();
+    m_stateDir.reset();
+}
+
+} // namespace hive::engine

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "api/apiservices.h"
+#include "engineconfig.h"
+#include "result.h"
+#include "tls/certificatestore.h"
+
+#include <QObject>
+
+#include <memory>
+
+namespace hive::engine {
+
+class ApiHandlers;
+class ApiServer;
+class AuditLog;
+class Clock;
+class ConnectionRegistry;
+class Database;
+class Dispatcher;
+class EventLog;
+class StateDir;
+class TokenStore;
+
+/// The engine facade: owns the state dir, the database, the stores and the API listeners, and
+/// starts and stops them in order. Programs and integration tests use only this class.
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    Engine(EngineConfig config, const Clock &clock, QObject *parent = nullptr);
+    ~Engine() override;
+
+    /// Locks the state dir, migrates the database, loads or creates the TLS material and starts
+    /// listening. On failure nothing keeps running and the error says what to fix.
+    [[nodiscard]] Result<void> start();
+    /// Tells clients, closes connections and listeners, releases the state dir. Idempotent.
+    void stop();
+
+    [[nodiscard]] bool isRunning() const { return m_running; }
+    [[nodiscard]] const EngineConfig &config() const { return m_config; }
+    [[nodiscard]] const EngineFacts &facts() const { return m_facts; }
+    [[nodiscard]] QString adminSocketPath() const;
+    [[nodiscard]] quint16 tlsPort() const;
+    [[nodiscard]] const TlsMaterial &tls() const { return m_tls; }
+
+    [[nodiscard]] TokenStore &tokens() { return *m_tokens; }
+    [[nodiscard]] AuditLog &audit() { return *m_audit; }
+    [[nodiscard]] EventLog &events() { return *m_events; }
+    [[nodiscard]] Database &database() { return *m_db; }
+
+    /// The TLS material the config asks for: the user's files, or the generated pair in tls/.
+    [[nodiscard]] static Result<TlsMaterial> loadTls(const EngineConfig &config);
+
+private:
+    EngineConfig m_config;
+    const Clock &m_clock;
+    EngineFacts m_facts;
+    TlsMaterial m_tls;
+    std::unique_ptr<StateDir> m_stateDir;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<TokenStore> m_tokens;
+    std::unique_ptr<AuditLog> m_audit;
+    std::unique_ptr<EventLog> m_events;
+    std::unique_ptr<ConnectionRegistry> m_connections;
+    std::unique_ptr<ApiServices> m_services;
+    std::unique_ptr<ApiHandlers> m_handlers;
+    std::unique_ptr<Dispatcher> m_dispatcher;
+    std::unique_ptr<ApiServer> m_server;
+    bool m_running = false;
+};
+
+} // namespace hive::engine
