@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "protocol/audit.h"
+#include "protocol/version.h"
+
+#include <QString>
+#include <QUrl>
+
+#include <optional>
+
+namespace hive::ctl {
+
+/// One hivectl command line, checked and resolved: what to run, against which engine, how.
+struct Invocation {
+    enum class Command {
+        Help,
+        Version,
+        Status,
+        TokenCreate,
+        TokenList,
+        TokenRevoke,
+        AuditList,
+        AuditVerify,
+        CertFingerprint,
+        Events,
+    };
+
+    Command command = Command::Help;
+
+    QString stateDir;                        ///< local mode: the engine's state dir (admin socket inside)
+    QString host;                            ///< remote mode when not empty
+    int port = protocol::DefaultPort;        ///< remote mode
+    std::optional<QString> token;            ///< --token: a secret, never printed
+    std::optional<QString> tokenFile;        ///< --token-file
+    std::optional<QString> trustFingerprint; ///< canonical form of --trust-fingerprint
+    bool json = false;
+    int timeoutMs = 30 * 1000;
+
+    QString name; ///< token create / revoke
+    QString role; ///< token create
+    protocol::AuditListParams audit;
+    std::optional<qint64> sinceSeq; ///< events --since
+    std::optional<qint64> count;    ///< events --count
+
+    [[nodiscard]] bool isRemote() const { return !host.isEmpty(); }
+    /// wss://host:port/ (remote mode only).
+    [[nodiscard]] QUrl url() const;
+    /// The engine's entry in known_engines (remote mode only).
+    [[nodiscard]] QString engineKey() const;
+};
+
+} // namespace hive::ctl
