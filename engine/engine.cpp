@@ -16,6 +16,7 @@
 
 #include <QDir>
 #include <QLoggingCategory>
+#include <QTimer>
 
 namespace hive::engine {
 
@@ -122,13 +123,45 @@ Result<void> Engine::start()
     return {};
 }
 
+void Engine::shutdown(std::chrono::milliseconds grace, std::function<void()> done)
+{
+    if (!m_running) {
+        done();
+        return;
+    }
+    if (!m_stoppingAnnounced) {
+        m_stoppingAnnounced = true;
+        (void)m_events->publish(QStringLiteral("engine_stopping"), QJsonObject{});
+    }
+    m_server->stopListening(); // no new connections; the admin socket file goes away
+    m_connections->closeAll(QStringLiteral("engine stopping"));
+    auto finished = std::make_shared<bool>(false);
+    auto finish = [this, finished, done = std::move(done)] {
+        if (std::exchange(*finished, true))
+            return;
+        stop();
+        done();
+    };
+    if (m_connections->count() == 0) {
+        finish();
+        return;
+    }
+    // Queued: finish() deletes the registry, which must not happen inside its own signal.
+    connect(
+        m_connections.get(), &ConnectionRegistry::countChanged, this,
+        [finish](qsizetype count) {
+            if (count == 0)
+                finish();
+        },
+        Qt::QueuedConnection);
+    QTimer::singleShot(grace, this, finish);
+}
+
 void Engine::stop()
 {
     if (!m_running)
         return;
     m_running = false;
-    if (m_events && m_server)
-        (void)m_events->publish(QStringLiteral("engine_stopping"), QJsonObject{});
     if (m_connections)
         m_connections->closeAll(QStringLiteral("engine stopping"));
     if (m_server)

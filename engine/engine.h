@@ -8,6 +8,8 @@
 
 #include <QObject>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 
 namespace hive::engine {
@@ -35,7 +37,10 @@ public:
     /// Locks the state dir, migrates the database, loads or creates the TLS material and starts
     /// listening. On failure nothing keeps running and the error says what to fix.
     [[nodiscard]] Result<void> start();
-    /// Tells clients, closes connections and listeners, releases the state dir. Idempotent.
+    /// The clean way down: announces engine_stopping, stops listening, closes every connection
+    /// and gives them up to `grace` to flush their last frames, then stop()s and calls `done`.
+    void shutdown(std::chrono::milliseconds grace, std::function<void()> done);
+    /// Stops at once: closes connections and listeners, releases the state dir. Idempotent.
     void stop();
 
     [[nodiscard]] bool isRunning() const { return m_running; }
@@ -69,6 +74,7 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<ApiServer> m_server;
     bool m_running = false;
+    bool m_stoppingAnnounced = false;
 };
 
 } // namespace hive::engine

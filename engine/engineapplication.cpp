@@ -142,8 +142,7 @@ int EngineApplication::run(const QStringList &arguments)
     QObject::connect(&signalWatcher, &SignalWatcher::terminateRequested, &engine, [&](int signalNumber) {
         qCInfo(lcMain) << "signal" << signalNumber << "received; stopping";
         notifier.stopping();
-        engine.stop();
-        QCoreApplication::exit(exitCode);
+        engine.shutdown(std::chrono::seconds(2), [&exitCode] { QCoreApplication::exit(exitCode); });
     });
     QObject::connect(&signalWatcher, &SignalWatcher::reloadRequested, &engine, [&] {
         // Only the log level changes safely at run time; everything else is bound to open

@@ -128,6 +128,18 @@ quint16 ApiServer::tlsPort() const
     return m_wss ? m_wss->serverPort() : 0;
 }
 
+void ApiServer::stopListening()
+{
+    // Only close here: destroying the QWebSocketServer also drops the frames its accepted
+    // sockets have yet to write, which would lose a clean shutdown's last messages.
+    if (m_wss)
+        m_wss->close();
+    if (m_local && m_local->isListening()) {
+        m_local->close();
+        QLocalServer::removeServer(m_localPath);
+    }
+}
+
 void ApiServer::close()
 {
     if (m_wss) {
@@ -145,7 +157,8 @@ void ApiServer::close()
 
 void ApiServer::accept(Connection *connection)
 {
-    if (m_registry.count() >= m_options.maxConnections) {
+    // The limit guards against remote floods; the admin socket (owner-only) is never locked out.
+    if (!connection->isLocal() && m_registry.remoteCount() >= m_options.maxConnections) {
         qCWarning(lcServer).noquote() << "refusing" << connection->peer() << ": already" << m_options.maxConnections
                                       << "connections (api.max_connections)";
         connection->send(rpc::Codec::encodeError(
@@ -153,8 +166,9 @@ void ApiServer::accept(Connection *connection)
             Error{ErrorCode::Unavailable,
                   QStringLiteral("the engine has reached its limit of %1 connections").arg(m_options.maxConnections),
                   {}}));
+        // Deleted once closed, so that the reply above is flushed first.
+        connect(connection, &Connection::closed, connection, &QObject::deleteLater);
         connection->close(QStringLiteral("too many connections"));
-        connection->deleteLater();
         return;
     }
     if (auto *local = qobject_cast<LocalConnection *>(connection)) {

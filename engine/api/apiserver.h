@@ -42,6 +42,9 @@ public:
     [[nodiscard]] QString tlsAddress() const;
     [[nodiscard]] quint16 tlsPort() const;
 
+    /// Stops accepting connections (the admin socket file is removed); live ones go on.
+    void stopListening();
+    /// Stops listening and destroys the listeners (and with them any connection still open).
     void close();
 
 private:

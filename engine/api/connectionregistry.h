@@ -21,6 +21,8 @@ public:
     /// Takes ownership; the connection is deleted after it closes.
     void add(Connection *connection);
     [[nodiscard]] qsizetype count() const { return m_connections.size(); }
+    /// Connections over TLS (what api.max_connections limits).
+    [[nodiscard]] qsizetype remoteCount() const;
     [[nodiscard]] const QList<Connection *> &connections() const { return m_connections; }
 
     /// Closes every connection authenticated with the token, except `current`, which is closed

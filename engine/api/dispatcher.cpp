@@ -72,6 +72,13 @@ void Dispatcher::complete(const QPointer<Connection> &connection, const QJsonVal
     }
     if (!connection)
         return;
+    if (!result && !connection->session() && context.method == HelloMethodName) {
+        // A client gets one more try after a failed hello (e.g. to retry with another protocol
+        // version); the second failure, whatever its cause, ends the connection.
+        connection->countFailedHello();
+        if (connection->failedHellos() >= 2)
+            connection->closeAfterReply(QStringLiteral("second failed hello"));
+    }
     connection->sendReply(result ? rpc::Codec::encodeResult(id, *result) : rpc::Codec::encodeError(id, result.error()));
 }
 

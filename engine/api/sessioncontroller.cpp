@@ -30,9 +30,6 @@ Result<protocol::HelloResult> SessionController::handle(const protocol::HelloPar
 
     const int major = protocol::majorOf(params.protocolVersion);
     if (major != protocol::VersionMajor) {
-        connection->countFailedHello();
-        if (connection->failedHellos() >= 2 && !connection->session())
-            connection->closeAfterReply(QStringLiteral("second failed hello"));
         return fail(ErrorCode::ProtocolMismatch,
                     QStringLiteral("protocol version '%1' is not compatible with the engine's %2 (major %3 needed)")
                         .arg(params.protocolVersion, QString::fromLatin1(protocol::Version))

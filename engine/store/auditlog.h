@@ -36,7 +36,8 @@ public:
     /// strings over 256 characters shortened, nesting kept.
     [[nodiscard]] static QJsonObject summarize(const QJsonObject &params);
 
-    /// The row hash: SHA-256 (hex) over prev_hash and the row's fields, newline-separated.
+    /// The row hash: SHA-256 (hex) over prev_hash and the row's fields, each written as
+    /// "<utf8 byte length>:<bytes>\n" (docs/protocol.md has the exact definition).
     [[nodiscard]] static QString rowHash(const QString &prevHash, qint64 id, qint64 tsMs, const QString &tokenName,
                                          const QString &role, const QString &method, const QString &params,
                                          const QString &result, const QString &message);

@@ -13,6 +13,7 @@
 #include "store/tokenstore.h"
 #include "websocketpeer.h"
 
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QLocalSocket>
 #include <QSignalSpy>
@@ -103,8 +104,12 @@ private Q_SLOTS:
     void revokeClosesLiveConnections();
     void helloTimeoutCloses();
     void secondEngineOnSameStateDirIsRefused();
+    void shutdownAnnouncesAndFlushes();
+    void connectionLimitRepliesAndSparesAdminSocket();
+    void malformedHelloCountsAsFailed();
 
 private:
+    void restartWith(const std::function<void(EngineConfig &)> &change);
     QString createToken(const QString &name, Role role);
     std::unique_ptr<client::RpcClient> connectRemote(const QString &token, QString expectedFingerprint = {});
 
@@ -133,6 +138,16 @@ void TestApiServer::cleanup()
 {
     m_engine.reset();
     m_dir.reset();
+}
+
+void TestApiServer::restartWith(const std::function<void(EngineConfig &)> &change)
+{
+    EngineConfig config = m_engine->config();
+    m_engine.reset();
+    change(config);
+    m_engine = std::make_unique<Engine>(config, m_clock);
+    auto started = m_engine->start();
+    QVERIFY2(started, started ? "" : qPrintable(started.error().message));
 }
 
 QString TestApiServer::createToken(const QString &name, Role role)
@@ -452,6 +467,53 @@ void TestApiServer::secondEngineOnSameStateDirIsRefused()
     client::RpcClient local(new client::LocalSocketPeer(m_engine->adminSocketPath()));
     QVERIFY(local.openAndWait(Timeout));
     QVERIFY(local.callAndWait<EngineInfoMethod>(EngineInfoParams{}, Timeout));
+}
+
+void TestApiServer::shutdownAnnouncesAndFlushes()
+{
+    auto client = connectRemote(createToken(QStringLiteral("v"), Role::Viewer));
+    QStringList kinds;
+    connect(client.get(), &client::RpcClient::notificationReceived, this,
+            [&kinds](const QString &, const QJsonObject &params) {
+                kinds << params.value(QStringLiteral("kind")).toString();
+            });
+    QSignalSpy closed(client.get(), &client::RpcClient::closed);
+    QVERIFY(client->callAndWait<EventsSubscribeMethod>(EventsSubscribeParams{}, Timeout));
+    bool done = false;
+    m_engine->shutdown(std::chrono::seconds(5), [&done] { done = true; });
+    QVERIFY(QTest::qWaitFor([&] { return done; }, Timeout));
+    QVERIFY(!m_engine->isRunning());
+    // The last event reached the client before its connection closed.
+    QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, Timeout);
+    QCOMPARE(kinds, QStringList{QStringLiteral("engine_stopping")});
+    QVERIFY(!QFileInfo::exists(m_dir->filePath(QStringLiteral("state/run/admin.sock"))));
+}
+
+void TestApiServer::connectionLimitRepliesAndSparesAdminSocket()
+{
+    restartWith([](EngineConfig &config) { config.maxConnections = 2; });
+    RawClient first(m_engine->tlsPort());
+    RawClient second(m_engine->tlsPort());
+    QVERIFY(first.waitConnected() && second.waitConnected());
+    QTRY_COMPARE_WITH_TIMEOUT(m_engine->facts().listen.isEmpty(), false, Timeout);
+    RawClient third(m_engine->tlsPort());
+    QVERIFY(QTest::qWaitFor([&] { return !third.frames().isEmpty(); }, Timeout));
+    QCOMPARE(errorCode(third.frames().first()), -32008);
+    QVERIFY(third.waitClosed());
+    // Remote clients cannot lock the owner out: the admin socket still answers.
+    client::RpcClient local(new client::LocalSocketPeer(m_engine->adminSocketPath()));
+    QVERIFY(local.openAndWait(Timeout));
+    QVERIFY(local.callAndWait<EngineInfoMethod>(EngineInfoParams{}, Timeout));
+}
+
+void TestApiServer::malformedHelloCountsAsFailed()
+{
+    RawClient raw(m_engine->tlsPort());
+    QVERIFY(raw.waitConnected());
+    QCOMPARE(errorCode(raw.call(QStringLiteral("hello"), {{QStringLiteral("token"), QStringLiteral("x")}})), -32602);
+    QCOMPARE(raw.socket().state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(errorCode(raw.call(QStringLiteral("hello"), {}, 2)), -32602);
+    QVERIFY(raw.waitClosed());
 }
 
 QTEST_GUILESS_MAIN(TestApiServer)
