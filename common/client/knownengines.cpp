@@ -6,10 +6,22 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QStandardPaths>
 
 namespace hive::client {
+
+namespace {
+
+// Entries are written with one space, but people edit this file by hand.
+const QRegularExpression &whitespace()
+{
+    static const QRegularExpression pattern(QStringLiteral("\\s+"));
+    return pattern;
+}
+
+} // namespace
 
 KnownEngines::KnownEngines(QString path) : m_path(std::move(path)) {}
 
@@ -38,13 +50,13 @@ Result<std::optional<QString>> KnownEngines::find(const QString &key) const
         const QString line = QString::fromUtf8(file.readLine()).trimmed();
         if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
             continue;
-        const QStringList parts = line.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        const QStringList parts = line.split(whitespace(), Qt::SkipEmptyParts);
         const auto fingerprint = parts.size() == 2 ? normalizeFingerprint(parts.at(1)) : std::nullopt;
         if (!fingerprint) {
             return fail(ErrorCode::Config,
                         QStringLiteral("%1:%2: expected \"host:port SHA256-FINGERPRINT\"").arg(m_path).arg(lineNumber));
         }
-        if (parts.at(0) == key)
+        if (parts.at(0).toLower() == key.toLower()) // host names are case-insensitive
             return std::optional<QString>(*fingerprint);
     }
     return std::optional<QString>();
@@ -62,7 +74,7 @@ Result<void> KnownEngines::pin(const QString &key, const QString &fingerprint)
             return fail(ErrorCode::Io, QStringLiteral("cannot read %1: %2").arg(m_path, existing.errorString()));
         while (!existing.atEnd()) {
             const QString line = QString::fromUtf8(existing.readLine()).trimmed();
-            if (line.section(QLatin1Char(' '), 0, 0) != key)
+            if (line.split(whitespace(), Qt::SkipEmptyParts).value(0).toLower() != key.toLower())
                 lines << line;
         }
     }
