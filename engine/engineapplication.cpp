@@ -125,7 +125,7 @@ int EngineApplication::run(const QStringList &arguments)
     SystemClock clock;
     Engine engine(config, clock);
     SystemdNotifier notifier;
-    SignalWatcher signalWatcher;
+    SignalWatcher signalWatcher(SignalWatcher::Hangup::Reload);
     if (auto started = engine.start(); !started) {
         printError(started.error().message);
         return ExitFailure;

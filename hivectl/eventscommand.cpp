@@ -2,8 +2,8 @@
 #include "eventscommand.h"
 
 #include "engineconnection.h"
-#include "interruptwatcher.h"
 #include "protocol/methods.h"
+#include "signalwatcher.h"
 #include "tableprinter.h"
 #include "terminal.h"
 
@@ -43,8 +43,8 @@ int EventsCommand::run()
         lost = reason;
         loop.quit();
     });
-    InterruptWatcher watcher;
-    QObject::connect(&watcher, &InterruptWatcher::interrupted, &context, [&] {
+    SignalWatcher watcher(SignalWatcher::Hangup::Default);
+    QObject::connect(&watcher, &SignalWatcher::terminateRequested, &context, [&] {
         interrupted = true;
         loop.quit();
     });

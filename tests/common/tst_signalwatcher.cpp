@@ -8,7 +8,7 @@
 
 #include <atomic>
 
-using hive::engine::SignalWatcher;
+using hive::SignalWatcher;
 
 namespace {
 std::atomic<int> s_previousHandlerCalls{0};
@@ -105,6 +105,23 @@ private Q_SLOTS:
         // And a new watcher can be installed once the old one is gone.
         SignalWatcher again;
         QVERIFY(again.isInstalled());
+    }
+
+    void hangupCanKeepItsDefault()
+    {
+        // hivectl: a closed terminal should end the command, not be swallowed as a "reload".
+        struct sigaction before = {};
+        QCOMPARE(::sigaction(SIGHUP, nullptr, &before), 0);
+        {
+            SignalWatcher watcher(SignalWatcher::Hangup::Default);
+            QVERIFY(watcher.isInstalled());
+            struct sigaction during = {};
+            QCOMPARE(::sigaction(SIGHUP, nullptr, &during), 0);
+            QCOMPARE(reinterpret_cast<void *>(during.sa_handler), reinterpret_cast<void *>(before.sa_handler));
+            struct sigaction term = {};
+            QCOMPARE(::sigaction(SIGTERM, nullptr, &term), 0);
+            QVERIFY(term.sa_handler != before.sa_handler); // SIGTERM is still watched
+        }
     }
 };
 

@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace hive::engine {
+namespace hive {
 
 namespace {
 Q_LOGGING_CATEGORY(lcSignals, "hive.signals")
@@ -35,7 +35,7 @@ extern "C" void onSignal(int signalNumber)
 }
 } // namespace
 
-SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
+SignalWatcher::SignalWatcher(Hangup hangup, QObject *parent) : QObject(parent)
 {
     int fds[2] = {-1, -1};
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
@@ -60,6 +60,10 @@ SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
     // SA_RESTART so that blocking calls elsewhere in the process are not failed with EINTR by our signals.
     action.sa_flags = SA_RESTART;
     for (std::size_t i = 0; i < WatchedSignals.size(); ++i) {
+        if (WatchedSignals[i] == SIGHUP && hangup == Hangup::Default) {
+            m_handled[i] = false;
+            continue;
+        }
         if (::sigaction(WatchedSignals[i], &action, &m_previous[i]) == 0)
             m_replaced[i] = true;
         else
@@ -84,7 +88,11 @@ SignalWatcher::~SignalWatcher()
 
 bool SignalWatcher::isInstalled() const
 {
-    return m_writeFd >= 0 && m_replaced[0] && m_replaced[1] && m_replaced[2];
+    for (std::size_t i = 0; i < WatchedSignals.size(); ++i) {
+        if (m_handled[i] && !m_replaced[i])
+            return false;
+    }
+    return m_writeFd >= 0;
 }
 
 void SignalWatcher::readPending()
@@ -107,4 +115,4 @@ void SignalWatcher::readPending()
     }
 }
 
-} // namespace hive::engine
+} // namespace hive

@@ -9,17 +9,22 @@
 
 class QSocketNotifier;
 
-namespace hive::engine {
+namespace hive {
 
 /// Turns SIGTERM/SIGINT and SIGHUP into Qt signals on the thread that created the watcher (self-pipe: the handler
 /// only write(2)s the signal number as one byte; a QSocketNotifier reads it in the event loop). One watcher at a
-/// time per process; the destructor restores the handlers that were installed before.
+/// time per process; the destructor restores the handlers that were installed before. POSIX only: the engine and
+/// hivectl use it, the portable console does not.
 class SignalWatcher : public QObject
 {
     Q_OBJECT
 
 public:
-    explicit SignalWatcher(QObject *parent = nullptr);
+    /// What SIGHUP means to the program: a reload request (a service), or what it means by default, ending the
+    /// process (a command in a terminal that goes away).
+    enum class Hangup { Reload, Default };
+
+    explicit SignalWatcher(Hangup hangup = Hangup::Reload, QObject *parent = nullptr);
     ~SignalWatcher() override;
     Q_DISABLE_COPY_MOVE(SignalWatcher)
 
@@ -38,6 +43,7 @@ private:
     QSocketNotifier *m_notifier = nullptr;
     std::array<struct sigaction, 3> m_previous = {};
     std::array<bool, 3> m_replaced = {};
+    std::array<bool, 3> m_handled = {true, true, true};
 };
 
-} // namespace hive::engine
+} // namespace hive
