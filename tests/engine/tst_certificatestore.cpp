@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "fingerprint.h"
+#include "testsupport.h"
 #include "tls/certificatestore.h"
 
 #include <QDir>
@@ -59,17 +60,8 @@ int fileMode(const QString &path)
     return ::stat(QFile::encodeName(path).constData(), &status) == 0 ? static_cast<int>(status.st_mode & 07777) : -1;
 }
 
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool writeAll(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size();
-}
+using hive::test::readFile;
+using hive::test::writeFile;
 
 // Every entry of dir (hidden ones too, so a left-over temp file shows) with its bytes and mode.
 QMap<QString, QPair<QByteArray, int>> snapshot(const QString &dir)
@@ -79,7 +71,7 @@ QMap<QString, QPair<QByteArray, int>> snapshot(const QString &dir)
     const QStringList names =
         directory.entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot);
     for (const QString &name : names)
-        entries.insert(name, {readAll(directory.filePath(name)), fileMode(directory.filePath(name))});
+        entries.insert(name, {readFile(directory.filePath(name)), fileMode(directory.filePath(name))});
     return entries;
 }
 
@@ -157,9 +149,9 @@ void TestCertificateStore::initTestCase()
         QVERIFY2(QFile::exists(QDir(m_userDir).filePath(output)), command);
     }
     // A chain file: the leaf followed by an unrelated certificate standing in for an intermediate.
-    QVERIFY(writeAll(QDir(m_userDir).filePath(QStringLiteral("ec-chain.crt")),
-                     readAll(QDir(m_userDir).filePath(QStringLiteral("ec.crt"))) +
-                         readAll(QDir(m_userDir).filePath(QStringLiteral("rsa.crt")))));
+    QVERIFY(writeFile(QDir(m_userDir).filePath(QStringLiteral("ec-chain.crt")),
+                      readFile(QDir(m_userDir).filePath(QStringLiteral("ec.crt"))) +
+                          readFile(QDir(m_userDir).filePath(QStringLiteral("rsa.crt")))));
 }
 
 void TestCertificateStore::firstUseCreatesMaterial()
@@ -185,7 +177,7 @@ void TestCertificateStore::firstUseCreatesMaterial()
     QCOMPARE(material->chain, QList<QSslCertificate>{material->certificate});
     QCOMPARE(material->fingerprint, hive::certificateFingerprint(material->certificate));
     QCOMPARE(material->fingerprint, cliFingerprint(material->certificatePath));
-    QVERIFY(readAll(material->keyPath).startsWith("-----BEGIN PRIVATE KEY-----"));
+    QVERIFY(readFile(material->keyPath).startsWith("-----BEGIN PRIVATE KEY-----"));
 }
 
 void TestCertificateStore::generatedCertificateContents()
@@ -346,13 +338,13 @@ void TestCertificateStore::corruptMaterial()
                                                                              : QStringLiteral("engine.crt"));
 
     if (damage == QStringLiteral("garbage")) {
-        QVERIFY(writeAll(path, "this is not a certificate\n"));
+        QVERIFY(writeFile(path, "this is not a certificate\n"));
     } else if (damage == QStringLiteral("damaged")) {
-        QVERIFY(writeAll(path, damagedPem(readAll(path))));
+        QVERIFY(writeFile(path, damagedPem(readFile(path))));
     } else if (damage == QStringLiteral("empty")) {
-        QVERIFY(writeAll(path, QByteArray()));
+        QVERIFY(writeFile(path, QByteArray()));
     } else if (damage == QStringLiteral("swapped")) {
-        QVERIFY(writeAll(path, readAll(other)));
+        QVERIFY(writeFile(path, readFile(other)));
     } else if (damage == QStringLiteral("directory")) {
         QVERIFY(QFile::remove(path));
         QVERIFY(QDir().mkdir(path));
@@ -377,7 +369,7 @@ void TestCertificateStore::mismatchedKey()
     QVERIFY(CertificateStore::loadOrCreate(first.path()));
     QVERIFY(CertificateStore::loadOrCreate(second.path()));
     const QString key = first.filePath(QStringLiteral("engine.key"));
-    QVERIFY(writeAll(key, readAll(second.filePath(QStringLiteral("engine.key")))));
+    QVERIFY(writeFile(key, readFile(second.filePath(QStringLiteral("engine.key")))));
     const auto before = snapshot(first.path());
 
     const auto result = CertificateStore::loadOrCreate(first.path());

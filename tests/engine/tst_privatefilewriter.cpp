@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "testsupport.h"
 #include "tls/privatefilewriter.h"
 
 #include <QDir>
@@ -32,17 +33,8 @@ int permissions(const QString &path)
     return mode < 0 ? -1 : mode & 07777;
 }
 
-QByteArray readAll(const QString &path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-bool writeAll(const QString &path, const QByteArray &data)
-{
-    QFile file(path);
-    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(data) == data.size();
-}
+using hive::test::readFile;
+using hive::test::writeFile;
 
 struct Entry {
     int mode = -1;
@@ -60,7 +52,7 @@ QMap<QString, Entry> snapshot(const QString &dir)
     for (const QString &name : names) {
         const QString path = directory.filePath(name);
         const int mode = entryMode(path);
-        entries.insert(name, {mode, S_ISLNK(mode) ? QFile::encodeName(QFile::symLinkTarget(path)) : readAll(path)});
+        entries.insert(name, {mode, S_ISLNK(mode) ? QFile::encodeName(QFile::symLinkTarget(path)) : readFile(path)});
     }
     return entries;
 }
@@ -152,13 +144,13 @@ void TestPrivateFileWriter::ensurePrivateDirRejectsFile()
     QTemporaryDir base;
     QVERIFY(base.isValid());
     const QString path = base.filePath(QStringLiteral("tls"));
-    QVERIFY(writeAll(path, "not a directory"));
+    QVERIFY(writeFile(path, "not a directory"));
 
     const auto made = PrivateFileWriter::ensurePrivateDir(path);
     QVERIFY(!made);
     QCOMPARE(made.error().code, ErrorCode::Io);
     QCOMPARE(made.error().message, path + QStringLiteral(" exists but is not a directory"));
-    QCOMPARE(readAll(path), QByteArray("not a directory"));
+    QCOMPARE(readFile(path), QByteArray("not a directory"));
 }
 
 void TestPrivateFileWriter::writeNewCreatesPrivateFile_data()
@@ -186,7 +178,7 @@ void TestPrivateFileWriter::writeNewCreatesPrivateFile()
     QVERIFY2(written, written ? "" : qPrintable(written.error().message));
     QCOMPARE(snapshot(base.path()).keys(), QStringList{QStringLiteral("engine.key")}); // no temp file left
     QCOMPARE(permissions(path), 0600);
-    QCOMPARE(readAll(path), data);
+    QCOMPARE(readFile(path), data);
 }
 
 void TestPrivateFileWriter::writeNewAppliesGivenMode()
@@ -216,7 +208,7 @@ void TestPrivateFileWriter::writeNewNeverReplaces()
     QVERIFY(base.isValid());
     const QString path = base.filePath(QStringLiteral("engine.key"));
     if (existing == QStringLiteral("file")) {
-        QVERIFY(writeAll(path, "old key"));
+        QVERIFY(writeFile(path, "old key"));
         QVERIFY(::chmod(QFile::encodeName(path).constData(), 0644) == 0);
     } else if (existing == QStringLiteral("directory")) {
         QVERIFY(QDir().mkdir(path));
@@ -253,7 +245,7 @@ void TestPrivateFileWriter::writeNewFailsInBadDirectory()
         QVERIFY(QDir().mkdir(dir));
         QVERIFY(::chmod(QFile::encodeName(dir).constData(), 0500) == 0);
     } else if (problem == QStringLiteral("file")) {
-        QVERIFY(writeAll(dir, "not a directory"));
+        QVERIFY(writeFile(dir, "not a directory"));
     }
     const auto before = snapshot(base.path());
 
