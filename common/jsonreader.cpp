@@ -112,7 +112,7 @@ bool JsonReader::convert(const char *key, const QJsonValue &v, QStringList &out)
         return typeError(key, "an array of strings");
     QStringList list;
     const QJsonArray array = v.toArray();
-    for (const QJsonValue &item : array) {
+    for (const auto &item : array) {
         if (!item.isString())
             return typeError(key, "an array of strings");
         list << item.toString();

@@ -19,7 +19,7 @@ Q_LOGGING_CATEGORY(lcSignals, "hive.signals")
 constexpr std::array<int, 3> WatchedSignals = {SIGTERM, SIGINT, SIGHUP};
 
 // Read by the signal handler, so it must be lock-free to be async-signal-safe.
-std::atomic<int> s_writeFd{-1};
+std::atomic<int> signalPipeWriteFd{-1};
 static_assert(std::atomic<int>::is_always_lock_free);
 
 extern "C" void onSignal(int signalNumber)
@@ -27,7 +27,7 @@ extern "C" void onSignal(int signalNumber)
     // Only async-signal-safe calls here: write(2) one byte and keep errno as the interrupted code left it.
     const int savedErrno = errno;
     const auto byte = static_cast<unsigned char>(signalNumber);
-    const int fd = s_writeFd.load();
+    const int fd = signalPipeWriteFd.load();
     if (fd >= 0 && ::write(fd, &byte, 1) < 0) {
         // The pipe is full: a signal of each kind is already pending, so dropping this one loses nothing.
     }
@@ -43,7 +43,7 @@ SignalWatcher::SignalWatcher(Hangup hangup, QObject *parent) : QObject(parent)
         return;
     }
     int expected = -1;
-    if (!s_writeFd.compare_exchange_strong(expected, fds[1])) {
+    if (!signalPipeWriteFd.compare_exchange_strong(expected, fds[1])) {
         qCWarning(lcSignals, "another SignalWatcher is installed; this one stays inactive");
         ::close(fds[0]);
         ::close(fds[1]);
@@ -80,7 +80,7 @@ SignalWatcher::~SignalWatcher()
     }
     if (m_writeFd < 0)
         return;
-    s_writeFd.store(-1);
+    signalPipeWriteFd.store(-1);
     delete m_notifier;
     ::close(m_readFd);
     ::close(m_writeFd);

@@ -39,7 +39,7 @@ Result<EventsSubscribeParams> EventsSubscribeParams::fromJson(const QJsonObject 
     r.optional("since_seq", p.sinceSeq);
     if (r.ok() && p.sinceSeq && *p.sinceSeq < 0)
         r.invalid("since_seq", QStringLiteral("must not be negative"));
-    return r.finish(std::move(p));
+    return r.finish(p);
 }
 
 QJsonObject EventsSubscribeResult::toJson() const
@@ -56,7 +56,7 @@ Result<EventsSubscribeResult> EventsSubscribeResult::fromJson(const QJsonObject 
     r.required("latest_seq", p.latestSeq);
     r.required("oldest_seq", p.oldestSeq);
     r.required("replayed", p.replayed);
-    return r.finish(std::move(p));
+    return r.finish(p);
 }
 
 Result<EventsUnsubscribeParams> EventsUnsubscribeParams::fromJson(const QJsonObject &json)
@@ -75,7 +75,7 @@ Result<EventsUnsubscribeResult> EventsUnsubscribeResult::fromJson(const QJsonObj
     JsonReader r(json);
     EventsUnsubscribeResult p;
     r.required("was_subscribed", p.wasSubscribed);
-    return r.finish(std::move(p));
+    return r.finish(p);
 }
 
 } // namespace hive::protocol

@@ -39,7 +39,7 @@ QJsonValue summarizeValue(const QJsonValue &value)
     if (value.isArray()) {
         QJsonArray out;
         const QJsonArray array = value.toArray();
-        for (const QJsonValue &item : array)
+        for (const auto &item : array)
             out.append(summarizeValue(item));
         return out;
     }

@@ -11,11 +11,11 @@
 using hive::SignalWatcher;
 
 namespace {
-std::atomic<int> s_previousHandlerCalls{0};
+std::atomic<int> previousHandlerCalls{0};
 
 extern "C" void previousHandler(int)
 {
-    s_previousHandlerCalls.fetch_add(1);
+    previousHandlerCalls.fetch_add(1);
 }
 } // namespace
 
@@ -88,17 +88,17 @@ private Q_SLOTS:
         struct sigaction original[2] = {};
         QCOMPARE(::sigaction(SIGHUP, &action, &original[0]), 0);
         QCOMPARE(::sigaction(SIGTERM, &action, &original[1]), 0);
-        s_previousHandlerCalls = 0;
+        previousHandlerCalls = 0;
         {
             SignalWatcher watcher;
             QSignalSpy reloadSpy(&watcher, &SignalWatcher::reloadRequested);
             QCOMPARE(::raise(SIGHUP), 0);
             QVERIFY(reloadSpy.wait(5000));
-            QCOMPARE(s_previousHandlerCalls.load(), 0);
+            QCOMPARE(previousHandlerCalls.load(), 0);
         }
         QCOMPARE(::raise(SIGHUP), 0);
         QCOMPARE(::raise(SIGTERM), 0);
-        QCOMPARE(s_previousHandlerCalls.load(), 2);
+        QCOMPARE(previousHandlerCalls.load(), 2);
         ::sigaction(SIGHUP, &original[0], nullptr);
         ::sigaction(SIGTERM, &original[1], nullptr);
 

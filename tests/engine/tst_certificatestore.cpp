@@ -22,7 +22,6 @@
 
 using hive::ErrorCode;
 using hive::engine::CertificateStore;
-using hive::engine::TlsMaterial;
 
 namespace {
 
