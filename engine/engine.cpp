@@ -5,6 +5,8 @@
 #include "api/apiserver.h"
 #include "api/connectionregistry.h"
 #include "api/dispatcher.h"
+#include "broker/agentregistry.h"
+#include "broker/broker.h"
 #include "clock.h"
 #include "statedir.h"
 #include "statepaths.h"
@@ -81,6 +83,23 @@ Result<void> Engine::start()
         m_events = std::make_unique<EventLog>(*m_db, m_clock, m_config.eventHistory);
         if (auto loaded = m_events->load(); !loaded)
             return fail(loaded.error());
+
+        m_agents = std::make_unique<AgentRegistry>(*m_db, m_clock);
+        if (auto manager = m_agents->ensureManager(); !manager)
+            return fail(manager.error());
+        m_broker = std::make_unique<Broker>(
+            *m_db, *m_agents, m_clock,
+            BrokerOptions{static_cast<qsizetype>(m_config.maxBodyBytes), BrokerOptions{}.maxWaitSeconds});
+        m_vacuumTimer = new QTimer(this);
+        connect(m_vacuumTimer, &QTimer::timeout, this, [this] {
+            auto vacuumed = m_broker->vacuum(std::chrono::hours(24) * m_config.retentionDays);
+            if (!vacuumed)
+                qCWarning(lcEngine).noquote() << "vacuuming acknowledged messages failed:" << vacuumed.error().message;
+            else if (*vacuumed > 0)
+                qCInfo(lcEngine) << "vacuumed" << *vacuumed << "acknowledged message(s) older than"
+                                 << m_config.retentionDays << "days";
+        });
+        m_vacuumTimer->start(std::chrono::minutes(m_config.vacuumIntervalMinutes));
 
         m_connections = std::make_unique<ConnectionRegistry>();
         connect(m_events.get(), &EventLog::published, m_connections.get(), &ConnectionRegistry::broadcast);
@@ -171,6 +190,10 @@ void Engine::stop()
     m_handlers.reset();
     m_services.reset();
     m_connections.reset();
+    delete m_vacuumTimer;
+    m_vacuumTimer = nullptr;
+    m_broker.reset();
+    m_agents.reset();
     m_events.reset();
     m_audit.reset();
     m_tokens.reset();

@@ -8,15 +8,19 @@
 
 #include <QObject>
 
+class QTimer;
+
 #include <chrono>
 #include <functional>
 #include <memory>
 
 namespace hive::engine {
 
+class AgentRegistry;
 class ApiHandlers;
 class ApiServer;
 class AuditLog;
+class Broker;
 class Clock;
 class ConnectionRegistry;
 class Database;
@@ -54,6 +58,8 @@ public:
     [[nodiscard]] AuditLog &audit() { return *m_audit; }
     [[nodiscard]] EventLog &events() { return *m_events; }
     [[nodiscard]] Database &database() { return *m_db; }
+    [[nodiscard]] AgentRegistry &agents() { return *m_agents; }
+    [[nodiscard]] Broker &broker() { return *m_broker; }
 
     /// The TLS material the config asks for: the user's files, or the generated pair in tls/.
     [[nodiscard]] static Result<TlsMaterial> loadTls(const EngineConfig &config);
@@ -68,6 +74,9 @@ private:
     std::unique_ptr<TokenStore> m_tokens;
     std::unique_ptr<AuditLog> m_audit;
     std::unique_ptr<EventLog> m_events;
+    std::unique_ptr<AgentRegistry> m_agents;
+    std::unique_ptr<Broker> m_broker;
+    QTimer *m_vacuumTimer = nullptr;
     std::unique_ptr<ConnectionRegistry> m_connections;
     std::unique_ptr<ApiServices> m_services;
     std::unique_ptr<ApiHandlers> m_handlers;

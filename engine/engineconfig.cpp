@@ -27,9 +27,14 @@ constexpr qint64 MaxEventHistory = 10'000'000;
 constexpr qint64 MaxHelloTimeoutSeconds = 300;
 constexpr qint64 MaxConnections = 10'000;
 constexpr qint64 MaxWatchdogSeconds = 86'400;
+constexpr qint64 MinBodyBytes = 1024;
+constexpr qint64 MaxBodyBytes = 16 * 1024 * 1024;
+constexpr qint64 MaxRetentionDays = 3650;
+constexpr qint64 MaxVacuumIntervalMinutes = 1440;
 
 constexpr std::string_view TopLevelKeys[] = {"listen", "state_dir"};
 constexpr std::string_view ApiKeys[] = {"event_history", "hello_timeout_seconds", "max_connections", "max_frame_bytes"};
+constexpr std::string_view BrokerKeys[] = {"max_body_bytes", "retention_days", "vacuum_interval_minutes"};
 constexpr std::string_view LogKeys[] = {"level"};
 constexpr std::string_view ServiceKeys[] = {"watchdog_seconds"};
 constexpr std::string_view TlsKeys[] = {"certificate", "private_key"};
@@ -39,7 +44,8 @@ struct Section {
     std::string_view name;
     std::span<const std::string_view> keys;
 };
-constexpr Section Sections[] = {{"api", ApiKeys}, {"log", LogKeys}, {"service", ServiceKeys}, {"tls", TlsKeys}};
+constexpr Section Sections[] = {
+    {"api", ApiKeys}, {"broker", BrokerKeys}, {"log", LogKeys}, {"service", ServiceKeys}, {"tls", TlsKeys}};
 
 QString qs(std::string_view text)
 {
@@ -310,6 +316,10 @@ Result<EngineConfig> EngineConfig::load(const QString &path, bool required)
     checker.integer(root, "api", "hello_timeout_seconds", 1, MaxHelloTimeoutSeconds, config.helloTimeoutSeconds);
     checker.integer(root, "api", "max_connections", 1, MaxConnections, config.maxConnections);
     checker.integer(root, "service", "watchdog_seconds", 0, MaxWatchdogSeconds, config.watchdogSeconds);
+    checker.integer(root, "broker", "max_body_bytes", MinBodyBytes, MaxBodyBytes, config.maxBodyBytes);
+    checker.integer(root, "broker", "retention_days", 1, MaxRetentionDays, config.retentionDays);
+    checker.integer(root, "broker", "vacuum_interval_minutes", 1, MaxVacuumIntervalMinutes,
+                    config.vacuumIntervalMinutes);
     if (const auto value = checker.string(root, "log", "level")) {
         if (contains(LogLevels, value->toStdString()))
             config.logLevel = *value;

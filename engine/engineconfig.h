@@ -24,6 +24,9 @@ struct EngineConfig {
     int maxConnections = 64;                          ///< api.max_connections
     QString logLevel = QStringLiteral("info");        ///< log.level: debug, info, warning or error
     int watchdogSeconds = 0;                          ///< service.watchdog_seconds; 0 = systemd's WATCHDOG_USEC
+    qint64 maxBodyBytes = 65536;                      ///< broker.max_body_bytes
+    int retentionDays = 30;                           ///< broker.retention_days (acked messages kept)
+    int vacuumIntervalMinutes = 60;                   ///< broker.vacuum_interval_minutes
 
     /// /etc/hyperhive/engine.conf: read when --config is not given, and allowed to be absent.
     [[nodiscard]] static QString defaultPath();

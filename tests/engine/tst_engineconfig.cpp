@@ -133,7 +133,7 @@ private Q_SLOTS:
             << QByteArrayLiteral("# comment\nlistn = \"x\"\n") << QStringLiteral("2:1")
             << QStringLiteral("unknown key 'listn' at top level; known keys: listen, state_dir");
         QTest::newRow("unknown table") << QByteArrayLiteral("listen = \"off\"\n[ap]\nx = 1\n") << QStringLiteral("2:2")
-                                       << QStringLiteral("unknown table '[ap]'; known tables: [api], [log], "
+                                       << QStringLiteral("unknown table '[ap]'; known tables: [api], [broker], [log], "
                                                          "[service], [tls]");
         QTest::newRow("unknown subtable") << QByteArrayLiteral("[api.extra]\n") << QStringLiteral("1:6")
                                           << QStringLiteral("unknown table 'extra' in [api]");
@@ -303,6 +303,10 @@ private Q_SLOTS:
                                         QStringLiteral("event_history"),
                                         QStringLiteral("hello_timeout_seconds"),
                                         QStringLiteral("max_connections"),
+                                        QStringLiteral("[broker]"),
+                                        QStringLiteral("max_body_bytes"),
+                                        QStringLiteral("retention_days"),
+                                        QStringLiteral("vacuum_interval_minutes"),
                                         QStringLiteral("[log]"),
                                         QStringLiteral("level"),
                                         QStringLiteral("[service]"),

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "messages.h"
+#include "protocol/methods.h"
+
+namespace hive::protocol {
+
+/// Method descriptors of the agent surface, served on each agent's own unix socket. The caller is
+/// the agent the socket belongs to, so MinimumRole is unused here (kept for the shared MethodList
+/// machinery); Mutates marks the calls that change the broker's state.
+struct SendMethod {
+    static constexpr char Name[] = "send";
+    using Params = SendParams;
+    using Result = SendResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = true;
+};
+struct RecvMethod {
+    static constexpr char Name[] = "recv";
+    using Params = RecvParams;
+    using Result = RecvResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct AckMethod {
+    static constexpr char Name[] = "ack";
+    using Params = AckParams;
+    using Result = AckResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = true;
+};
+struct RequeueInflightMethod {
+    static constexpr char Name[] = "requeue_inflight";
+    using Params = RequeueInflightParams;
+    using Result = RequeueInflightResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = true;
+};
+struct StatusMethod {
+    static constexpr char Name[] = "status";
+    using Params = StatusParams;
+    using Result = StatusResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct RecentMethod {
+    static constexpr char Name[] = "recent";
+    using Params = RecentParams;
+    using Result = RecentResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct WhoamiMethod {
+    static constexpr char Name[] = "whoami";
+    using Params = WhoamiParams;
+    using Result = WhoamiResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+
+/// The agent API: what each agent's socket serves.
+using AgentMethods =
+    MethodList<SendMethod, RecvMethod, AckMethod, RequeueInflightMethod, StatusMethod, RecentMethod, WhoamiMethod>;
+
+} // namespace hive::protocol

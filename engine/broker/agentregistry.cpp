@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+#include "agentregistry.h"
+
+#include "clock.h"
+#include "store/database.h"
+#include "store/row.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QRegularExpression>
+
+namespace hive::engine {
+
+namespace {
+
+const QStringList ReservedNames{QStringLiteral("operator"), QStringLiteral("manager"), QStringLiteral("system"),
+                                QStringLiteral("*")};
+
+Result<AgentRecord> readAgent(Row &row)
+{
+    AgentRecord record{row.text("name"), row.text("kind"), {}, row.time("created_at")};
+    const QJsonArray recipients = QJsonDocument::fromJson(row.text("allowed_recipients").toUtf8()).array();
+    for (const auto &recipient : recipients)
+        record.allowedRecipients << recipient.toString();
+    if (auto status = row.status(); !status)
+        return fail(status.error().wrapped(QStringLiteral("reading agent")));
+    return record;
+}
+
+} // namespace
+
+AgentRegistry::AgentRegistry(Database &db, const Clock &clock) : m_db(db), m_clock(clock) {}
+
+Result<void> AgentRegistry::validateName(const QString &name)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[a-z][a-z0-9-]{0,11}$"));
+    if (ReservedNames.contains(name))
+        return fail(ErrorCode::InvalidParams, QStringLiteral("'%1' is a reserved name").arg(name));
+    if (!pattern.match(name).hasMatch()) {
+        return fail(ErrorCode::InvalidParams,
+                    QStringLiteral("invalid agent name '%1': 1-12 characters, lowercase letters, digits and '-', "
+                                   "starting with a letter")
+                        .arg(name));
+    }
+    return {};
+}
+
+Result<AgentRecord> AgentRegistry::add(const QString &name)
+{
+    if (auto valid = validateName(name); !valid)
+        return fail(valid.error());
+    auto existing = find(name);
+    if (!existing)
+        return fail(existing.error());
+    if (*existing)
+        return fail(ErrorCode::AlreadyExists, QStringLiteral("an agent named '%1' exists already").arg(name));
+    const QDateTime now = m_clock.now();
+    auto inserted =
+        m_db.exec(QStringLiteral("INSERT INTO agents (name, kind, created_at) VALUES (:name, 'agent', :now)"),
+                  {{QStringLiteral(":name"), name}, {QStringLiteral(":now"), toDbTime(now)}});
+    if (!inserted)
+        return fail(inserted.error());
+    return AgentRecord{name, QStringLiteral("agent"), {}, now};
+}
+
+Result<void> AgentRegistry::ensureManager()
+{
+    auto inserted = m_db.exec(QStringLiteral("INSERT OR IGNORE INTO agents (name, kind, created_at) "
+                                             "VALUES (:name, 'manager', :now)"),
+                              {{QStringLiteral(":name"), QString::fromLatin1(ManagerName)},
+                               {QStringLiteral(":now"), toDbTime(m_clock.now())}});
+    if (!inserted)
+        return fail(inserted.error());
+    return {};
+}
+
+Result<std::optional<AgentRecord>> AgentRegistry::find(const QString &name)
+{
+    auto query = m_db.exec(QStringLiteral("SELECT name, kind, allowed_recipients, created_at FROM agents WHERE name = "
+                                          ":name"),
+                           {{QStringLiteral(":name"), name}});
+    if (!query)
+        return fail(query.error());
+    if (!query->next())
+        return std::optional<AgentRecord>();
+    Row row(*query);
+    auto record = readAgent(row);
+    if (!record)
+        return fail(record.error());
+    return std::optional<AgentRecord>(std::move(*record));
+}
+
+Result<QList<AgentRecord>> AgentRegistry::list()
+{
+    auto query = m_db.exec(QStringLiteral("SELECT name, kind, allowed_recipients, created_at FROM agents ORDER BY "
+                                          "name"));
+    if (!query)
+        return fail(query.error());
+    QList<AgentRecord> agents;
+    while (query->next()) {
+        Row row(*query);
+        auto record = readAgent(row);
+        if (!record)
+            return fail(record.error());
+        agents.append(std::move(*record));
+    }
+    return agents;
+}
+
+Result<void> AgentRegistry::setAllowedRecipients(const QString &name, const QStringList &recipients)
+{
+    auto agent = find(name);
+    if (!agent)
+        return fail(agent.error());
+    if (!*agent)
+        return fail(ErrorCode::NotFound, QStringLiteral("no agent named '%1'").arg(name));
+    QJsonArray array;
+    for (const QString &recipient : recipients) {
+        const bool special = recipient == QLatin1String("operator") || recipient == QLatin1String("*") ||
+                             recipient == QLatin1String(ManagerName);
+        if (!special) {
+            auto known = find(recipient);
+            if (!known)
+                return fail(known.error());
+            if (!*known) {
+                return fail(ErrorCode::InvalidParams,
+                            QStringLiteral("allowed recipient '%1' is not an agent, 'operator', 'manager' or '*'")
+                                .arg(recipient));
+            }
+        }
+        array.append(recipient);
+    }
+    auto updated =
+        m_db.exec(QStringLiteral("UPDATE agents SET allowed_recipients = :list WHERE name = :name"),
+                  {{QStringLiteral(":list"), QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact))},
+                   {QStringLiteral(":name"), name}});
+    if (!updated)
+        return fail(updated.error());
+    return {};
+}
+
+} // namespace hive::engine

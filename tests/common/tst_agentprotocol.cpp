@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: MIT
+#include "protocol/agentmethods.h"
+
+#include <QJsonArray>
+#include <QTest>
+#include <QTimeZone>
+
+#include <functional>
+
+using namespace hive;
+using namespace hive::protocol;
+
+namespace {
+
+const QDateTime T1 = QDateTime(QDate(2026, 11, 24), QTime(15, 32, 26, 123), QTimeZone::utc());
+
+Message sampleMessage()
+{
+    return Message{
+        42,  QStringLiteral("alice"), QStringLiteral("bob"), QStringLiteral("ping \u00e9\n{\"x\":1}"), T1, 41, true,
+        true};
+}
+
+// Encodes, decodes and compares: every field must survive the wire.
+template<typename T>
+void roundTrip(const T &value)
+{
+    const QJsonObject json = value.toJson();
+    const Result<T> back = T::fromJson(json);
+    QVERIFY2(back.has_value(), back.has_value() ? "" : qPrintable(back.error().message));
+    QVERIFY(*back == value);
+}
+
+using Parser = std::function<std::optional<Error>(const QJsonObject &)>;
+
+template<typename T>
+Parser parserFor()
+{
+    return [](const QJsonObject &json) -> std::optional<Error> {
+        const Result<T> parsed = T::fromJson(json);
+        if (parsed)
+            return std::nullopt;
+        return parsed.error();
+    };
+}
+
+// The data tables name the struct by its method, so that a row reads like a request.
+Parser parserNamed(const QString &method)
+{
+    if (method == QLatin1String("send"))
+        return parserFor<SendParams>();
+    if (method == QLatin1String("recv"))
+        return parserFor<RecvParams>();
+    if (method == QLatin1String("ack"))
+        return parserFor<AckParams>();
+    if (method == QLatin1String("requeue_inflight"))
+        return parserFor<RequeueInflightParams>();
+    if (method == QLatin1String("status"))
+        return parserFor<StatusParams>();
+    if (method == QLatin1String("recent"))
+        return parserFor<RecentParams>();
+    if (method == QLatin1String("whoami"))
+        return parserFor<WhoamiParams>();
+    if (method == QLatin1String("message"))
+        return parserFor<Message>();
+    return {};
+}
+
+QJsonArray idArray(int count)
+{
+    QJsonArray array;
+    for (int i = 1; i <= count; ++i)
+        array.append(i);
+    return array;
+}
+
+} // namespace
+
+class TestAgentProtocol : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void everyStructRoundTrips();
+    void optionalFieldsRoundTripWhenAbsent();
+    void wireNames();
+    void defaults();
+    void invalidParamsAreNamed_data();
+    void invalidParamsAreNamed();
+    void boundariesAreAccepted_data();
+    void boundariesAreAccepted();
+    void methodTable();
+};
+
+void TestAgentProtocol::everyStructRoundTrips()
+{
+    roundTrip(sampleMessage());
+    roundTrip(SendParams{QStringLiteral("*"), QStringLiteral("hello all"), 7});
+    roundTrip(SendResult{12, 5});
+    roundTrip(RecvParams{2.5, 32});
+    roundTrip(RecvResult{{sampleMessage(), sampleMessage()}, 3});
+    roundTrip(AckParams{{1, 2, 9007199254740992LL}});
+    roundTrip(AckResult{3});
+    roundTrip(RequeueInflightParams{});
+    roundTrip(RequeueInflightResult{4});
+    roundTrip(StatusParams{});
+    roundTrip(StatusResult{5, 2});
+    roundTrip(RecentParams{200});
+    roundTrip(RecentResult{{sampleMessage()}});
+    roundTrip(WhoamiParams{});
+    roundTrip(WhoamiResult{QStringLiteral("alice"), QStringLiteral("agent"), QStringLiteral("0.1.0")});
+    roundTrip(WhoamiResult{QStringLiteral("manager"), QStringLiteral("manager"), QStringLiteral("0.1.0")});
+}
+
+void TestAgentProtocol::optionalFieldsRoundTripWhenAbsent()
+{
+    Message plain = sampleMessage();
+    plain.inReplyTo.reset();
+    plain.broadcast = false;
+    plain.redelivered = false;
+    roundTrip(plain);
+    roundTrip(SendParams{QStringLiteral("bob"), QString(), std::nullopt});
+    roundTrip(RecvParams{});
+    roundTrip(RecvParams{0.0, 1});
+    roundTrip(RecvResult{{}, 0});
+    roundTrip(RecentParams{});
+    roundTrip(RecentResult{});
+}
+
+void TestAgentProtocol::wireNames()
+{
+    // A message always carries in_reply_to, null when it answers nothing.
+    Message plain = sampleMessage();
+    plain.inReplyTo.reset();
+    const QJsonObject json = plain.toJson();
+    QStringList keys = json.keys();
+    keys.sort();
+    QCOMPARE(keys, (QStringList{QStringLiteral("body"), QStringLiteral("broadcast"), QStringLiteral("from"),
+                                QStringLiteral("id"), QStringLiteral("in_reply_to"), QStringLiteral("redelivered"),
+                                QStringLiteral("sent_at"), QStringLiteral("to")}));
+    QVERIFY(json.value(QStringLiteral("in_reply_to")).isNull());
+    QCOMPARE(json.value(QStringLiteral("sent_at")).toString(), QStringLiteral("2026-11-24T15:32:26.123Z"));
+    QCOMPARE(sampleMessage().toJson().value(QStringLiteral("in_reply_to")).toInteger(), 41);
+
+    // Absent optional request fields are left out, not sent as null.
+    const auto key = [](const char *name) {
+        return QString::fromLatin1(name);
+    };
+    const QJsonObject sendPlain = SendParams{key("bob"), key("x"), std::nullopt}.toJson();
+    QVERIFY(!sendPlain.contains(key("in_reply_to")));
+    const QJsonObject sendReply = SendParams{key("bob"), key("x"), 3}.toJson();
+    QCOMPARE(sendReply.value(key("in_reply_to")), QJsonValue(3));
+    const QJsonObject recvPeek = RecvParams{}.toJson();
+    QCOMPARE(recvPeek, QJsonObject({{key("max"), 1}}));
+    const QJsonObject recvWait = RecvParams{1.5, 4}.toJson();
+    QCOMPARE(recvWait, QJsonObject({{key("wait_seconds"), 1.5}, {key("max"), 4}}));
+    const QJsonObject ack = AckParams{{3, 4}}.toJson();
+    QCOMPARE(ack, QJsonObject({{key("ids"), QJsonArray({3, 4})}}));
+    const QJsonObject sent = SendResult{1, 2}.toJson();
+    QCOMPARE(sent, QJsonObject({{key("id"), 1}, {key("recipients"), 2}}));
+    const QJsonObject status = StatusResult{1, 2}.toJson();
+    QCOMPARE(status, QJsonObject({{key("unread"), 1}, {key("inflight"), 2}}));
+    QCOMPARE(RequeueInflightResult{6}.toJson(), QJsonObject({{key("requeued"), 6}}));
+    QCOMPARE(AckResult{6}.toJson(), QJsonObject({{key("acked"), 6}}));
+    const QJsonObject received = RecvResult{}.toJson();
+    QCOMPARE(received, QJsonObject({{key("messages"), QJsonArray()}, {key("pending"), 0}}));
+    const QJsonObject whoami = WhoamiResult{key("a"), key("agent"), key("1")}.toJson();
+    QCOMPARE(whoami,
+             QJsonObject({{key("name"), key("a")}, {key("role"), key("agent")}, {key("engine_version"), key("1")}}));
+
+    // in_reply_to may also arrive as null from other clients.
+    QJsonObject withNull = plain.toJson();
+    withNull.insert(QStringLiteral("in_reply_to"), QJsonValue());
+    const auto parsed = Message::fromJson(withNull);
+    QVERIFY(parsed);
+    QVERIFY(!parsed->inReplyTo);
+}
+
+void TestAgentProtocol::defaults()
+{
+    const auto recv = RecvParams::fromJson({});
+    QVERIFY(recv);
+    QVERIFY(!recv->waitSeconds);
+    QCOMPARE(recv->max, 1);
+    const auto nullWait = RecvParams::fromJson({{QStringLiteral("wait_seconds"), QJsonValue()}});
+    QVERIFY(nullWait);
+    QVERIFY(!nullWait->waitSeconds);
+    const auto recent = RecentParams::fromJson({});
+    QVERIFY(recent);
+    QCOMPARE(recent->limit, 20);
+    const auto send = SendParams::fromJson(
+        {{QStringLiteral("to"), QStringLiteral("bob")}, {QStringLiteral("body"), QStringLiteral("hi")}});
+    QVERIFY(send);
+    QVERIFY(!send->inReplyTo);
+}
+
+void TestAgentProtocol::invalidParamsAreNamed_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QJsonObject>("params");
+    QTest::addColumn<QStringList>("mentions");
+
+    const auto key = [](const char *name) {
+        return QString::fromLatin1(name);
+    };
+    const auto wait = [&](const QJsonValue &v) {
+        return QJsonObject{{key("wait_seconds"), v}};
+    };
+    const auto max = [&](const QJsonValue &v) {
+        return QJsonObject{{key("max"), v}};
+    };
+    const auto ids = [&](const QJsonValue &v) {
+        return QJsonObject{{key("ids"), v}};
+    };
+    const auto limit = [&](const QJsonValue &v) {
+        return QJsonObject{{key("limit"), v}};
+    };
+
+    QTest::newRow("wait_seconds -1") << key("recv") << wait(-1) << QStringList{key("'wait_seconds'"), key("negative")};
+    QTest::newRow("wait_seconds -0.5") << key("recv") << wait(-0.5) << QStringList{key("'wait_seconds'"), key("-0.5")};
+    QTest::newRow("wait_seconds 181") << key("recv") << wait(181)
+                                      << QStringList{key("'wait_seconds'"), key("at most 180"), key("181")};
+    QTest::newRow("wait_seconds 180.5") << key("recv") << wait(180.5)
+                                        << QStringList{key("'wait_seconds'"), key("at most 180")};
+    QTest::newRow("wait_seconds \"5\"") << key("recv") << wait(key("5"))
+                                        << QStringList{key("'wait_seconds'"), key("must be a number")};
+    QTest::newRow("max 0") << key("recv") << max(0) << QStringList{key("'max'"), key("between 1 and 32"), key("got 0")};
+    QTest::newRow("max 33") << key("recv") << max(33) << QStringList{key("'max'"), key("between 1 and 32")};
+    QTest::newRow("max 1.5") << key("recv") << max(1.5) << QStringList{key("'max'"), key("integer")};
+    QTest::newRow("max huge") << key("recv") << max(1e12) << QStringList{key("'max'"), key("32-bit integer")};
+    QTest::newRow("recv unknown field") << key("recv") << QJsonObject{{key("wait"), 5}}
+                                        << QStringList{key("unknown field 'wait'"), key("wait_seconds")};
+
+    QTest::newRow("ids missing") << key("ack") << QJsonObject{} << QStringList{key("missing required field 'ids'")};
+    QTest::newRow("ids not an array") << key("ack") << ids(1) << QStringList{key("'ids'"), key("an array")};
+    QTest::newRow("ids empty") << key("ack") << ids(QJsonArray())
+                               << QStringList{key("'ids'"), key("between 1 and 256")};
+    QTest::newRow("ids 257") << key("ack") << ids(idArray(257))
+                             << QStringList{key("'ids'"), key("between 1 and 256"), key("got 257")};
+    QTest::newRow("ids [1, \"x\"]") << key("ack") << ids(QJsonArray{1, key("x")})
+                                    << QStringList{key("'ids'"), key("ids[1]"), key("positive integer")};
+    QTest::newRow("ids [0]") << key("ack") << ids(QJsonArray{0}) << QStringList{key("'ids'"), key("ids[0]")};
+    QTest::newRow("ids [5, -3]") << key("ack") << ids(QJsonArray{5, -3}) << QStringList{key("ids[1]")};
+    QTest::newRow("ids [2.5]") << key("ack") << ids(QJsonArray{2.5}) << QStringList{key("ids[0]")};
+    QTest::newRow("ids [null]") << key("ack") << ids(QJsonArray{QJsonValue()}) << QStringList{key("ids[0]")};
+    QTest::newRow("ack unknown field") << key("ack") << QJsonObject{{key("ids"), QJsonArray{1}}, {key("all"), true}}
+                                       << QStringList{key("unknown field 'all'")};
+
+    QTest::newRow("limit 0") << key("recent") << limit(0) << QStringList{key("'limit'"), key("between 1 and 200")};
+    QTest::newRow("limit 201") << key("recent") << limit(201)
+                               << QStringList{key("'limit'"), key("between 1 and 200"), key("got 201")};
+    QTest::newRow("limit \"10\"") << key("recent") << limit(key("10")) << QStringList{key("'limit'"), key("integer")};
+    QTest::newRow("recent unknown field")
+        << key("recent") << QJsonObject{{key("count"), 5}} << QStringList{key("unknown field 'count'")};
+
+    QTest::newRow("send missing body") << key("send") << QJsonObject{{key("to"), key("bob")}}
+                                       << QStringList{key("missing required field 'body'")};
+    QTest::newRow("send empty to") << key("send") << QJsonObject{{key("to"), QString()}, {key("body"), key("x")}}
+                                   << QStringList{key("'to'"), key("empty")};
+    QTest::newRow("send in_reply_to 0") << key("send")
+                                        << QJsonObject{{key("to"), key("bob")},
+                                                       {key("body"), key("x")},
+                                                       {key("in_reply_to"), 0}}
+                                        << QStringList{key("'in_reply_to'"), key("positive")};
+    QTest::newRow("send in_reply_to \"7\"")
+        << key("send") << QJsonObject{{key("to"), key("bob")}, {key("body"), key("x")}, {key("in_reply_to"), key("7")}}
+        << QStringList{key("'in_reply_to'"), key("integer")};
+    QTest::newRow("send unknown field") << key("send")
+                                        << QJsonObject{{key("to"), key("bob")},
+                                                       {key("body"), key("x")},
+                                                       {key("from"), key("mallory")}}
+                                        << QStringList{key("unknown field 'from'")};
+
+    QTest::newRow("requeue_inflight unknown field")
+        << key("requeue_inflight") << QJsonObject{{key("ids"), 1}} << QStringList{key("unknown field 'ids'")};
+    QTest::newRow("status unknown field")
+        << key("status") << QJsonObject{{key("x"), 1}} << QStringList{key("unknown field 'x'")};
+    QTest::newRow("whoami unknown field")
+        << key("whoami") << QJsonObject{{key("name"), key("manager")}} << QStringList{key("unknown field 'name'")};
+
+    QJsonObject badTime = sampleMessage().toJson();
+    badTime.insert(key("sent_at"), key("yesterday"));
+    QTest::newRow("message bad sent_at") << key("message") << badTime << QStringList{key("'sent_at'")};
+    QJsonObject noFlag = sampleMessage().toJson();
+    noFlag.remove(key("redelivered"));
+    QTest::newRow("message missing redelivered")
+        << key("message") << noFlag << QStringList{key("missing required field 'redelivered'")};
+}
+
+void TestAgentProtocol::invalidParamsAreNamed()
+{
+    QFETCH(QString, method);
+    QFETCH(QJsonObject, params);
+    QFETCH(QStringList, mentions);
+    const Parser parse = parserNamed(method);
+    QVERIFY2(parse, qPrintable(method));
+    const std::optional<Error> error = parse(params);
+    QVERIFY2(error, "accepted");
+    QCOMPARE(error->code, ErrorCode::InvalidParams);
+    for (const QString &mention : mentions)
+        QVERIFY2(error->message.contains(mention), qPrintable(error->message + QStringLiteral(" lacks ") + mention));
+}
+
+void TestAgentProtocol::boundariesAreAccepted_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<QJsonObject>("params");
+
+    const auto key = [](const char *name) {
+        return QString::fromLatin1(name);
+    };
+    QTest::newRow("wait_seconds 0") << key("recv") << QJsonObject{{key("wait_seconds"), 0}};
+    QTest::newRow("wait_seconds 180") << key("recv") << QJsonObject{{key("wait_seconds"), 180}};
+    QTest::newRow("wait_seconds 0.25") << key("recv") << QJsonObject{{key("wait_seconds"), 0.25}};
+    QTest::newRow("max 1") << key("recv") << QJsonObject{{key("max"), 1}};
+    QTest::newRow("max 32") << key("recv") << QJsonObject{{key("max"), 32}};
+    QTest::newRow("max 32.0") << key("recv") << QJsonObject{{key("max"), 32.0}};
+    QTest::newRow("ids 1") << key("ack") << QJsonObject{{key("ids"), idArray(1)}};
+    QTest::newRow("ids 256") << key("ack") << QJsonObject{{key("ids"), idArray(256)}};
+    QTest::newRow("limit 1") << key("recent") << QJsonObject{{key("limit"), 1}};
+    QTest::newRow("limit 200") << key("recent") << QJsonObject{{key("limit"), 200}};
+    QTest::newRow("empty body") << key("send") << QJsonObject{{key("to"), key("*")}, {key("body"), QString()}};
+}
+
+void TestAgentProtocol::boundariesAreAccepted()
+{
+    QFETCH(QString, method);
+    QFETCH(QJsonObject, params);
+    const Parser parse = parserNamed(method);
+    QVERIFY2(parse, qPrintable(method));
+    const std::optional<Error> error = parse(params);
+    QVERIFY2(!error, error ? qPrintable(error->message) : "");
+}
+
+void TestAgentProtocol::methodTable()
+{
+    const auto methods = hive::protocol::methodTable(AgentMethods{});
+    QStringList names;
+    QStringList mutating;
+    for (const MethodInfo &method : methods) {
+        names << method.name;
+        if (method.mutates)
+            mutating << method.name;
+    }
+    QCOMPARE(names, (QStringList{QStringLiteral("send"), QStringLiteral("recv"), QStringLiteral("ack"),
+                                 QStringLiteral("requeue_inflight"), QStringLiteral("status"), QStringLiteral("recent"),
+                                 QStringLiteral("whoami")}));
+    QCOMPARE(mutating,
+             (QStringList{QStringLiteral("send"), QStringLiteral("ack"), QStringLiteral("requeue_inflight")}));
+    // Every agent method has a parser in the data tables above.
+    for (const QString &name : std::as_const(names))
+        QVERIFY2(parserNamed(name), qPrintable(name));
+}
+
+QTEST_GUILESS_MAIN(TestAgentProtocol)
+#include "tst_agentprotocol.moc"
