@@ -90,6 +90,9 @@ Result<void> Engine::start()
         m_broker = std::make_unique<Broker>(
             *m_db, *m_agents, m_clock,
             BrokerOptions{static_cast<qsizetype>(m_config.maxBodyBytes), BrokerOptions{}.maxWaitSeconds});
+        connect(m_broker.get(), &Broker::messageSent, this, [this](const protocol::Message &message) {
+            (void)m_events->publish(QStringLiteral("message_sent"), message.toJson());
+        });
         m_vacuumTimer = new QTimer(this);
         connect(m_vacuumTimer, &QTimer::timeout, this, [this] {
             auto vacuumed = m_broker->vacuum(std::chrono::hours(24) * m_config.retentionDays);
@@ -105,7 +108,7 @@ Result<void> Engine::start()
         connect(m_events.get(), &EventLog::published, m_connections.get(), &ConnectionRegistry::broadcast);
         m_facts = EngineFacts{m_clock.now(), m_stateDir->path(), QString(), m_tls.fingerprint, *version};
         m_services = std::make_unique<ApiServices>(
-            ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections, m_facts});
+            ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections, m_facts, *m_agents, *m_broker});
         m_handlers = std::make_unique<ApiHandlers>(*m_services);
         m_dispatcher = std::make_unique<Dispatcher>(*m_audit);
         m_dispatcher->registerMethods(*m_handlers, protocol::ApiMethods{});

@@ -6,7 +6,9 @@
 
 namespace hive::engine {
 
+class AgentRegistry;
 class AuditLog;
+class Broker;
 class Clock;
 class ConnectionRegistry;
 class EventLog;
@@ -29,6 +31,8 @@ struct ApiServices {
     EventLog &events;
     ConnectionRegistry &connections;
     const EngineFacts &facts;
+    AgentRegistry &agents;
+    Broker &broker;
 };
 
 } // namespace hive::engine
