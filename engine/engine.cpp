@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "engine.h"
 
+#include "agents/agentsockets.h"
+#include "agents/brokercontroller.h"
 #include "api/apihandlers.h"
 #include "api/apiserver.h"
 #include "api/connectionregistry.h"
@@ -8,6 +10,7 @@
 #include "broker/agentregistry.h"
 #include "broker/broker.h"
 #include "clock.h"
+#include "protocol/agentmethods.h"
 #include "statedir.h"
 #include "statepaths.h"
 #include "store/auditlog.h"
@@ -107,10 +110,25 @@ Result<void> Engine::start()
         m_connections = std::make_unique<ConnectionRegistry>();
         connect(m_events.get(), &EventLog::published, m_connections.get(), &ConnectionRegistry::broadcast);
         m_facts = EngineFacts{m_clock.now(), m_stateDir->path(), QString(), m_tls.fingerprint, *version};
-        m_services = std::make_unique<ApiServices>(
-            ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections, m_facts, *m_agents, *m_broker});
+        // The agents' surface: its own dispatcher (no operator methods, no auditing) behind one
+        // socket per agent, opened for every registered agent, the manager included.
+        m_agentHandlers = std::make_unique<BrokerController>(*m_broker, *m_agents);
+        m_agentDispatcher = std::make_unique<Dispatcher>(nullptr);
+        m_agentDispatcher->registerMethods(*m_agentHandlers, protocol::AgentMethods{});
+        m_agentSockets = std::make_unique<AgentSockets>(m_stateDir->path(), *m_agentDispatcher, *m_connections,
+                                                        static_cast<qsizetype>(m_config.maxFrameBytes));
+        auto agents = m_agents->list();
+        if (!agents)
+            return fail(agents.error());
+        for (const AgentRecord &agent : std::as_const(*agents)) {
+            if (auto opened = m_agentSockets->open(agent.name); !opened)
+                return fail(opened.error());
+        }
+
+        m_services = std::make_unique<ApiServices>(ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections,
+                                                               m_facts, *m_agents, *m_broker, *m_agentSockets});
         m_handlers = std::make_unique<ApiHandlers>(*m_services);
-        m_dispatcher = std::make_unique<Dispatcher>(*m_audit);
+        m_dispatcher = std::make_unique<Dispatcher>(m_audit.get());
         m_dispatcher->registerMethods(*m_handlers, protocol::ApiMethods{});
 
         const ApiServerOptions options{static_cast<qsizetype>(m_config.maxFrameBytes), m_config.helloTimeoutSeconds,
@@ -156,6 +174,7 @@ void Engine::shutdown(std::chrono::milliseconds grace, std::function<void()> don
         (void)m_events->publish(QStringLiteral("engine_stopping"), QJsonObject{});
     }
     m_server->stopListening(); // no new connections; the admin socket file goes away
+    m_agentSockets->closeAll();
     m_connections->closeAll(QStringLiteral("engine stopping"));
     auto finished = std::make_shared<bool>(false);
     auto finish = [this, finished, done = std::move(done)] {
@@ -189,6 +208,9 @@ void Engine::stop()
     if (m_server)
         m_server->close();
     m_server.reset();
+    m_agentSockets.reset();
+    m_agentDispatcher.reset();
+    m_agentHandlers.reset();
     m_dispatcher.reset();
     m_handlers.reset();
     m_services.reset();

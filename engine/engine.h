@@ -17,10 +17,12 @@ class QTimer;
 namespace hive::engine {
 
 class AgentRegistry;
+class AgentSockets;
 class ApiHandlers;
 class ApiServer;
 class AuditLog;
 class Broker;
+class BrokerController;
 class Clock;
 class ConnectionRegistry;
 class Database;
@@ -60,6 +62,7 @@ public:
     [[nodiscard]] Database &database() { return *m_db; }
     [[nodiscard]] AgentRegistry &agents() { return *m_agents; }
     [[nodiscard]] Broker &broker() { return *m_broker; }
+    [[nodiscard]] AgentSockets &agentSockets() { return *m_agentSockets; }
 
     /// The TLS material the config asks for: the user's files, or the generated pair in tls/.
     [[nodiscard]] static Result<TlsMaterial> loadTls(const EngineConfig &config);
@@ -82,6 +85,9 @@ private:
     std::unique_ptr<ApiHandlers> m_handlers;
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<ApiServer> m_server;
+    std::unique_ptr<BrokerController> m_agentHandlers;
+    std::unique_ptr<Dispatcher> m_agentDispatcher;
+    std::unique_ptr<AgentSockets> m_agentSockets;
     bool m_running = false;
     bool m_stoppingAnnounced = false;
 };

@@ -23,13 +23,6 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcServer, "hive.api")
 
-template<class... Ts>
-struct Overloaded : Ts... {
-    using Ts::operator()...;
-};
-template<class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 // Qt drops a WebSocket message above its own limit by closing with 1009. Keep that far above
 // our frame cap so that oversized frames up to it get a proper JSON-RPC too_large reply.
 constexpr qsizetype QtMessageLimitFactor = 16;
@@ -194,23 +187,7 @@ void ApiServer::accept(Connection *connection)
 
 void ApiServer::onFrame(Connection *connection, const QByteArray &frame)
 {
-    if (connection->isClosing())
-        return;
-    const rpc::Message message = rpc::Codec::decode(frame, m_options.maxFrameBytes);
-    std::visit(Overloaded{
-                   [&](const rpc::Request &request) { m_dispatcher.dispatch(*connection, request); },
-                   [&](const rpc::Response &) {
-                       // JSON-RPC: a response is never answered. Clients have no reason to send one.
-                       qCDebug(lcServer).noquote() << connection->peer() << "sent a response frame; ignored";
-                   },
-                   [&](const rpc::Invalid &invalid) {
-                       // Before hello, garbage ends the connection; after, the client may go on.
-                       if (!connection->session())
-                           connection->closeAfterReply(QStringLiteral("malformed frame before hello"));
-                       connection->sendReply(rpc::Codec::encodeError(invalid.id, invalid.error));
-                   },
-               },
-               message);
+    m_dispatcher.handleFrame(*connection, frame, m_options.maxFrameBytes);
 }
 
 } // namespace hive::engine

@@ -7,6 +7,7 @@
 namespace hive::engine {
 
 class AgentRegistry;
+class AgentSockets;
 class AuditLog;
 class Broker;
 class Clock;
@@ -33,6 +34,7 @@ struct ApiServices {
     const EngineFacts &facts;
     AgentRegistry &agents;
     Broker &broker;
+    AgentSockets &agentSockets;
 };
 
 } // namespace hive::engine

@@ -12,6 +12,36 @@ Q_LOGGING_CATEGORY(lcApi, "hive.api")
 const QString HelloMethodName = QString::fromLatin1(protocol::HelloMethod::Name);
 } // namespace
 
+namespace {
+template<class... Ts>
+struct Overloaded : Ts... {
+    using Ts::operator()...;
+};
+template<class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+} // namespace
+
+void Dispatcher::handleFrame(Connection &connection, const QByteArray &frame, qsizetype maxFrameBytes)
+{
+    if (connection.isClosing())
+        return;
+    const rpc::Message message = rpc::Codec::decode(frame, maxFrameBytes);
+    std::visit(Overloaded{
+                   [&](const rpc::Request &request) { dispatch(connection, request); },
+                   [&](const rpc::Response &) {
+                       // JSON-RPC: a response is never answered. Clients have no reason to send one.
+                       qCDebug(lcApi).noquote() << connection.peer() << "sent a response frame; ignored";
+                   },
+                   [&](const rpc::Invalid &invalid) {
+                       // Before hello, garbage ends the connection; after, the client may go on.
+                       if (!connection.session())
+                           connection.closeAfterReply(QStringLiteral("malformed frame before hello"));
+                       connection.sendReply(rpc::Codec::encodeError(invalid.id, invalid.error));
+                   },
+               },
+               message);
+}
+
 void Dispatcher::dispatch(Connection &connection, const rpc::Request &request)
 {
     if (request.isNotification()) {
@@ -84,7 +114,9 @@ void Dispatcher::complete(const QPointer<Connection> &connection, const QJsonVal
 
 void Dispatcher::audit(const CallContext &context, const QJsonObject &params, const Error *error)
 {
-    auto appended = m_audit.append(AuditLog::Call{
+    if (!m_audit)
+        return;
+    auto appended = m_audit->append(AuditLog::Call{
         context.actor(), context.session ? roleName(context.session->role) : QString(), context.method, params,
         error ? errorCodeName(error->code) : QStringLiteral("ok"), error ? error->message : QString()});
     if (!appended) {

@@ -21,7 +21,8 @@ class AuditLog;
 class Dispatcher
 {
 public:
-    explicit Dispatcher(AuditLog &audit) : m_audit(audit) {}
+    /// `audit` null: nothing is audited (the agents' surface; the audit log is for operators).
+    explicit Dispatcher(AuditLog *audit) : m_audit(audit) {}
 
     template<typename Handlers, typename... Methods>
     void registerMethods(Handlers &handlers, protocol::MethodList<Methods...> /*list*/)
@@ -29,6 +30,9 @@ public:
         (add<Methods>(handlers), ...);
     }
 
+    /// Decodes one frame and answers it: requests are dispatched, unreadable frames get the
+    /// matching error (closing the connection when it has no session yet), responses are ignored.
+    void handleFrame(Connection &connection, const QByteArray &frame, qsizetype maxFrameBytes);
     void dispatch(Connection &connection, const rpc::Request &request);
 
     [[nodiscard]] QStringList methodNames() const { return m_methods.keys(); }
@@ -80,7 +84,7 @@ private:
     void audit(const CallContext &context, const QJsonObject &params, const Error *error);
 
     QHash<QString, Entry> m_methods;
-    AuditLog &m_audit;
+    AuditLog *m_audit;
 };
 
 } // namespace hive::engine
