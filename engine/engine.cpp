@@ -9,6 +9,7 @@
 #include "api/dispatcher.h"
 #include "broker/agentregistry.h"
 #include "broker/broker.h"
+#include "broker/questions.h"
 #include "clock.h"
 #include "protocol/agentmethods.h"
 #include "statedir.h"
@@ -112,7 +113,16 @@ Result<void> Engine::start()
         m_facts = EngineFacts{m_clock.now(), m_stateDir->path(), QString(), m_tls.fingerprint, *version};
         // The agents' surface: its own dispatcher (no operator methods, no auditing) behind one
         // socket per agent, opened for every registered agent, the manager included.
-        m_agentHandlers = std::make_unique<BrokerController>(*m_broker, *m_agents);
+        m_questions = std::make_unique<Questions>(*m_db, *m_agents, *m_broker, m_clock);
+        connect(m_questions.get(), &Questions::questionAdded, this, [this](const protocol::Question &question) {
+            (void)m_events->publish(QStringLiteral("question_added"), question.toJson());
+        });
+        connect(m_questions.get(), &Questions::questionResolved, this, [this](const protocol::Question &question) {
+            (void)m_events->publish(QStringLiteral("question_resolved"), question.toJson());
+        });
+        if (auto loaded = m_questions->load(); !loaded)
+            return fail(loaded.error());
+        m_agentHandlers = std::make_unique<BrokerController>(*m_broker, *m_agents, *m_questions);
         m_agentDispatcher = std::make_unique<Dispatcher>(nullptr);
         m_agentDispatcher->registerMethods(*m_agentHandlers, protocol::AgentMethods{});
         m_agentSockets = std::make_unique<AgentSockets>(m_stateDir->path(), *m_agentDispatcher, *m_connections,
@@ -211,6 +221,7 @@ void Engine::stop()
     m_agentSockets.reset();
     m_agentDispatcher.reset();
     m_agentHandlers.reset();
+    m_questions.reset();
     m_dispatcher.reset();
     m_handlers.reset();
     m_services.reset();

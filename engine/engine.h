@@ -23,6 +23,7 @@ class ApiServer;
 class AuditLog;
 class Broker;
 class BrokerController;
+class Questions;
 class Clock;
 class ConnectionRegistry;
 class Database;
@@ -63,6 +64,7 @@ public:
     [[nodiscard]] AgentRegistry &agents() { return *m_agents; }
     [[nodiscard]] Broker &broker() { return *m_broker; }
     [[nodiscard]] AgentSockets &agentSockets() { return *m_agentSockets; }
+    [[nodiscard]] Questions &questions() { return *m_questions; }
 
     /// The TLS material the config asks for: the user's files, or the generated pair in tls/.
     [[nodiscard]] static Result<TlsMaterial> loadTls(const EngineConfig &config);
@@ -85,6 +87,7 @@ private:
     std::unique_ptr<ApiHandlers> m_handlers;
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<ApiServer> m_server;
+    std::unique_ptr<Questions> m_questions;
     std::unique_ptr<BrokerController> m_agentHandlers;
     std::unique_ptr<Dispatcher> m_agentDispatcher;
     std::unique_ptr<AgentSockets> m_agentSockets;

@@ -29,12 +29,19 @@ Result<void> makePrivateDir(const QString &path)
 {
     const QByteArray native = QFile::encodeName(path);
     if (!QFileInfo::exists(path)) {
-        // Create it 0700 from the start: never even briefly open to others.
-        const QString parent = QFileInfo(path).absolutePath();
-        if (!QDir().mkpath(parent))
-            return fail(ErrorCode::Io, QStringLiteral("cannot create directory %1").arg(parent));
-        if (::mkdir(native.constData(), 0700) != 0 && errno != EEXIST)
-            return fail(ErrorCode::Io, QStringLiteral("cannot create directory %1: %2").arg(path, errnoText()));
+        // Create every missing level 0700 from the start, so nothing we create is ever, even
+        // briefly, open to others (existing ancestors are left as they are).
+        QStringList missing;
+        for (QString level = QDir::cleanPath(QFileInfo(path).absoluteFilePath()); !QFileInfo::exists(level);
+             level = QFileInfo(level).absolutePath()) {
+            missing.prepend(level);
+            if (level == QFileInfo(level).absolutePath())
+                break; // reached the root
+        }
+        for (const QString &level : std::as_const(missing)) {
+            if (::mkdir(QFile::encodeName(level).constData(), 0700) != 0 && errno != EEXIST)
+                return fail(ErrorCode::Io, QStringLiteral("cannot create directory %1: %2").arg(level, errnoText()));
+        }
     }
     struct stat info {
     };

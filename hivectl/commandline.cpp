@@ -43,6 +43,10 @@ constexpr std::array Options{
     OptionSpec{"audit", "verify", false},
     OptionSpec{"events", "since", true},
     OptionSpec{"events", "count", true},
+    OptionSpec{"send", "reply-to", true},
+    OptionSpec{"inbox", "agent", true},
+    OptionSpec{"inbox", "limit", true},
+    OptionSpec{"inbox", "before", true},
 };
 
 const OptionSpec *findOption(const QString &group, const QString &name)
@@ -209,6 +213,34 @@ Result<void> expectWords(const QStringList &words, qsizetype count, const QStrin
     return {};
 }
 
+Result<void> parseAgentCommand(const QStringList &words, Invocation &invocation)
+{
+    const QString second = words.value(1);
+    if (second == QLatin1String("add")) {
+        invocation.command = Command::AgentAdd;
+        if (auto ok = expectWords(words, 3, QStringLiteral("agent add NAME")); !ok)
+            return ok;
+        invocation.name = words.at(2);
+        return {};
+    }
+    if (second == QLatin1String("list")) {
+        invocation.command = Command::AgentList;
+        return expectWords(words, 2, QStringLiteral("agent list"));
+    }
+    if (second == QLatin1String("set-recipients")) {
+        invocation.command = Command::AgentSetRecipients;
+        if (words.size() < 3)
+            return usage(QStringLiteral("missing argument: hivectl agent set-recipients NAME [RECIPIENT...]"));
+        invocation.name = words.at(2);
+        invocation.recipients = words.mid(3);
+        return {};
+    }
+    return usage(
+        second.isEmpty()
+            ? QStringLiteral("missing agent command: add, list or set-recipients")
+            : QStringLiteral("unknown command 'agent %1'; there are add, list and set-recipients").arg(second));
+}
+
 Result<void> parseCommand(const Scanned &scanned, Invocation &invocation)
 {
     const QStringList &words = scanned.words;
@@ -317,6 +349,46 @@ Result<void> parseCommand(const Scanned &scanned, Invocation &invocation)
         }
         return {};
     }
+    if (first == QLatin1String("agent"))
+        return parseAgentCommand(words, invocation);
+    if (first == QLatin1String("send")) {
+        invocation.command = Command::Send;
+        if (words.size() < 3)
+            return usage(QStringLiteral("missing argument: hivectl send TO BODY... [--reply-to ID]"));
+        invocation.message.to = words.at(1);
+        // The body is the rest of the words, so that it needs no quoting as one argument.
+        invocation.message.body = words.mid(2).join(QLatin1Char(' '));
+        if (options.contains(QStringLiteral("reply-to"))) {
+            auto replyTo = integerOption(options, QStringLiteral("reply-to"), 1, std::numeric_limits<qint64>::max());
+            if (!replyTo)
+                return fail(replyTo.error());
+            invocation.message.inReplyTo = *replyTo;
+        }
+        return {};
+    }
+    if (first == QLatin1String("inbox")) {
+        invocation.command = Command::Inbox;
+        if (auto ok = expectWords(words, 1, QStringLiteral("inbox [--agent NAME] [--limit N] [--before ID]")); !ok)
+            return ok;
+        if (options.contains(QStringLiteral("agent"))) {
+            invocation.inbox.agent = options.value(QStringLiteral("agent"));
+            if (invocation.inbox.agent->isEmpty())
+                return usage(QStringLiteral("option --agent must not be empty"));
+        }
+        if (options.contains(QStringLiteral("limit"))) {
+            auto limit = integerOption(options, QStringLiteral("limit"), 1, protocol::MessageListMaxLimit);
+            if (!limit)
+                return fail(limit.error());
+            invocation.inbox.limit = static_cast<int>(*limit);
+        }
+        if (options.contains(QStringLiteral("before"))) {
+            auto before = integerOption(options, QStringLiteral("before"), 1, std::numeric_limits<qint64>::max());
+            if (!before)
+                return fail(before.error());
+            invocation.inbox.beforeId = *before;
+        }
+        return {};
+    }
     return usage(QStringLiteral("unknown command '%1'").arg(first));
 }
 
@@ -371,6 +443,19 @@ QString CommandLine::helpText()
                "  events [--since N] [--count N]\n"
                "                               follow the engine's events until Ctrl-C (--since N first replays\n"
                "                               the kept events after seq N; --count stops after N events)\n"
+               "  agent add NAME               register an agent without a container: its state dir and its\n"
+               "                               socket (admin)\n"
+               "  agent list                   the agents with their unread and in-flight message counts\n"
+               "  agent set-recipients NAME [RECIPIENT...]\n"
+               "                               whom the agent may send to (agents, operator, *; the manager\n"
+               "                               always); no recipients = anyone\n"
+               "  send TO BODY... [--reply-to ID]\n"
+               "                               send a message as the operator to an agent, manager or * (every\n"
+               "                               agent); prints its id. Put -- before a body that starts with -\n"
+               "  inbox [--agent NAME] [--limit N] [--before ID]\n"
+               "                               messages, newest first: the operator's inbox, or with --agent\n"
+               "                               everything that agent sent or received (--limit 1..500,\n"
+               "                               default 50; --before pages back to older messages)\n"
                "\n"
                "Options:\n"
                "  --state-dir DIR              the local engine's state dir (default: %1)\n"

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "hivectlapplication.h"
 
+#include "agentcommand.h"
 #include "auditcommand.h"
 #include "certcommand.h"
 #include "commandline.h"
 #include "engineconnection.h"
 #include "eventscommand.h"
+#include "messagecommand.h"
 #include "statuscommand.h"
 #include "terminal.h"
 #include "tokencommand.h"
@@ -73,6 +75,16 @@ int runCommand(EngineConnection &connection, const Invocation &invocation, Termi
         return AuditCommand(connection, invocation, terminal).verify();
     case Command::Events:
         return EventsCommand(connection, invocation, terminal).run();
+    case Command::AgentAdd:
+        return AgentCommand(connection, invocation, terminal).add();
+    case Command::AgentList:
+        return AgentCommand(connection, invocation, terminal).list();
+    case Command::AgentSetRecipients:
+        return AgentCommand(connection, invocation, terminal).setRecipients();
+    case Command::Send:
+        return MessageCommand(connection, invocation, terminal).send();
+    case Command::Inbox:
+        return MessageCommand(connection, invocation, terminal).inbox();
     case Command::Help:
     case Command::Version:
     case Command::CertFingerprint:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "protocol/agents.h"
 #include "protocol/audit.h"
 #include "protocol/version.h"
 
@@ -24,6 +25,11 @@ struct Invocation {
         AuditVerify,
         CertFingerprint,
         Events,
+        AgentAdd,
+        AgentList,
+        AgentSetRecipients,
+        Send,
+        Inbox,
     };
 
     Command command = Command::Help;
@@ -37,11 +43,14 @@ struct Invocation {
     bool json = false;
     int timeoutMs = 30 * 1000;
 
-    QString name; ///< token create / revoke
+    QString name; ///< token create / revoke, agent add / set-recipients
     QString role; ///< token create
     protocol::AuditListParams audit;
     std::optional<qint64> sinceSeq; ///< events --since
     std::optional<qint64> count;    ///< events --count
+    QStringList recipients;         ///< agent set-recipients
+    protocol::MessageSendParams message;
+    protocol::MessageListParams inbox;
 
     [[nodiscard]] bool isRemote() const { return !host.isEmpty(); }
     /// wss://host:port/ (remote mode only).

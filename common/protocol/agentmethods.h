@@ -3,6 +3,7 @@
 
 #include "messages.h"
 #include "protocol/methods.h"
+#include "questions.h"
 
 namespace hive::protocol {
 
@@ -60,7 +61,22 @@ struct WhoamiMethod {
 };
 
 /// The agent API: what each agent's socket serves.
-using AgentMethods =
-    MethodList<SendMethod, RecvMethod, AckMethod, RequeueInflightMethod, StatusMethod, RecentMethod, WhoamiMethod>;
+struct AskMethod {
+    static constexpr char Name[] = "ask";
+    using Params = AskParams;
+    using Result = AskResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = true;
+};
+struct AnswerMethod {
+    static constexpr char Name[] = "answer";
+    using Params = AnswerParams;
+    using Result = AnswerResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = true;
+};
+
+using AgentMethods = MethodList<SendMethod, RecvMethod, AckMethod, RequeueInflightMethod, StatusMethod, RecentMethod,
+                                WhoamiMethod, AskMethod, AnswerMethod>;
 
 } // namespace hive::protocol

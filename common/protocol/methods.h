@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "agents.h"
 #include "audit.h"
 #include "events.h"
 #include "protocol/role.h"
@@ -82,9 +83,47 @@ struct EventsUnsubscribeMethod {
     static constexpr bool Mutates = false;
 };
 
+struct AgentAddMethod {
+    static constexpr char Name[] = "agent_add";
+    using Params = AgentAddParams;
+    using Result = AgentAddResult;
+    static constexpr Role MinimumRole = Role::Admin;
+    static constexpr bool Mutates = true;
+};
+struct AgentListMethod {
+    static constexpr char Name[] = "agent_list";
+    using Params = AgentListParams;
+    using Result = AgentListResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct AgentSetRecipientsMethod {
+    static constexpr char Name[] = "agent_set_recipients";
+    using Params = AgentSetRecipientsParams;
+    using Result = AgentSetRecipientsResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct MessageSendMethod {
+    static constexpr char Name[] = "message_send";
+    using Params = MessageSendParams;
+    using Result = SendResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct MessageListMethod {
+    static constexpr char Name[] = "message_list";
+    using Params = MessageListParams;
+    using Result = MessageListResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+
 /// The operator API: what the TLS WebSocket and the admin socket serve.
-using ApiMethods = MethodList<HelloMethod, EngineInfoMethod, TokenCreateMethod, TokenListMethod, TokenRevokeMethod,
-                              AuditListMethod, AuditVerifyMethod, EventsSubscribeMethod, EventsUnsubscribeMethod>;
+using ApiMethods =
+    MethodList<HelloMethod, EngineInfoMethod, TokenCreateMethod, TokenListMethod, TokenRevokeMethod, AuditListMethod,
+               AuditVerifyMethod, EventsSubscribeMethod, EventsUnsubscribeMethod, AgentAddMethod, AgentListMethod,
+               AgentSetRecipientsMethod, MessageSendMethod, MessageListMethod>;
 
 /// The same table at run time, for documentation checks and clients.
 struct MethodInfo {

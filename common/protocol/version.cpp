@@ -7,7 +7,8 @@ namespace hive::protocol {
 
 QStringList features()
 {
-    return {QStringLiteral("tokens"), QStringLiteral("audit_chain"), QStringLiteral("events_replay")};
+    return {QStringLiteral("tokens"), QStringLiteral("audit_chain"), QStringLiteral("events_replay"),
+            QStringLiteral("messages")};
 }
 
 int majorOf(const QString &version)

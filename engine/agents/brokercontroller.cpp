@@ -3,6 +3,7 @@
 
 #include "broker/agentregistry.h"
 #include "broker/broker.h"
+#include "broker/questions.h"
 
 namespace hive::engine {
 
@@ -51,6 +52,17 @@ Result<protocol::WhoamiResult> BrokerController::handle(const protocol::WhoamiPa
     if (!*agent)
         return fail(ErrorCode::NotFound, QStringLiteral("agent '%1' is no longer registered").arg(context.actor()));
     return protocol::WhoamiResult{(*agent)->name, (*agent)->kind, QStringLiteral(HIVE_VERSION)};
+}
+
+Result<protocol::AskResult> BrokerController::handle(const protocol::AskParams &params, const CallContext &context)
+{
+    return m_questions.ask(context.actor(), params);
+}
+
+Result<protocol::AnswerResult> BrokerController::handle(const protocol::AnswerParams &params,
+                                                        const CallContext &context)
+{
+    return m_questions.answer(context.actor(), params);
 }
 
 } // namespace hive::engine

@@ -4,19 +4,23 @@
 #include "api/callcontext.h"
 #include "api/responder.h"
 #include "protocol/messages.h"
+#include "protocol/questions.h"
 #include "result.h"
 
 namespace hive::engine {
 
 class AgentRegistry;
 class Broker;
+class Questions;
 
 /// The agents' surface (protocol::AgentMethods) over their sockets. The caller is the agent
 /// whose socket the call came through (CallContext's session), never a name in the params.
 class BrokerController
 {
 public:
-    BrokerController(Broker &broker, AgentRegistry &agents) : m_broker(broker), m_agents(agents) {}
+    BrokerController(Broker &broker, AgentRegistry &agents, Questions &questions)
+        : m_broker(broker), m_agents(agents), m_questions(questions)
+    {}
 
     [[nodiscard]] Result<protocol::SendResult> handle(const protocol::SendParams &params, const CallContext &context);
     void handle(const protocol::RecvParams &params, const CallContext &context,
@@ -30,10 +34,14 @@ public:
                                                         const CallContext &context);
     [[nodiscard]] Result<protocol::WhoamiResult> handle(const protocol::WhoamiParams &params,
                                                         const CallContext &context);
+    [[nodiscard]] Result<protocol::AskResult> handle(const protocol::AskParams &params, const CallContext &context);
+    [[nodiscard]] Result<protocol::AnswerResult> handle(const protocol::AnswerParams &params,
+                                                        const CallContext &context);
 
 private:
     Broker &m_broker;
     AgentRegistry &m_agents;
+    Questions &m_questions;
 };
 
 } // namespace hive::engine

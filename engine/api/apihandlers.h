@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "agentscontroller.h"
 #include "auditcontroller.h"
 #include "eventscontroller.h"
+#include "messagescontroller.h"
 #include "sessioncontroller.h"
 #include "tokenscontroller.h"
 
@@ -11,14 +13,22 @@ namespace hive::engine {
 /// All controllers of the operator API as one overload set, which the Dispatcher is generated
 /// against (protocol::ApiMethods). Adding a method to the list without a handle() here fails to
 /// compile.
-class ApiHandlers : public SessionController, public TokensController, public AuditController, public EventsController
+class ApiHandlers : public SessionController,
+                    public TokensController,
+                    public AuditController,
+                    public EventsController,
+                    public AgentsController,
+                    public MessagesController
 {
 public:
     explicit ApiHandlers(ApiServices &services)
-        : SessionController(services), TokensController(services), AuditController(services), EventsController(services)
+        : SessionController(services), TokensController(services), AuditController(services),
+          EventsController(services), AgentsController(services), MessagesController(services)
     {}
+    using AgentsController::handle;
     using AuditController::handle;
     using EventsController::handle;
+    using MessagesController::handle;
     using SessionController::handle;
     using TokensController::handle;
 };

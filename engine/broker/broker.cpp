@@ -345,4 +345,36 @@ Result<qint64> Broker::vacuum(std::chrono::seconds age)
     return static_cast<qint64>(deleted->numRowsAffected());
 }
 
+Result<protocol::MessageListResult> Broker::list(const std::optional<QString> &agent, int limit,
+                                                 std::optional<qint64> beforeId)
+{
+    // The operator's inbox is what was sent to it; an agent's traffic goes both ways.
+    QString where =
+        agent ? QStringLiteral("(sender = :agent OR recipient = :agent)") : QStringLiteral("recipient = :agent");
+    Bindings bindings{{QStringLiteral(":agent"), agent.value_or(Operator)},
+                      {QStringLiteral(":limit"), limit + 1}}; // one more: is there an older page?
+    if (beforeId) {
+        where += QStringLiteral(" AND id < :before");
+        bindings.emplace_back(QStringLiteral(":before"), *beforeId);
+    }
+    auto query = m_db.exec(
+        QStringLiteral("SELECT %1 FROM messages WHERE %2 ORDER BY id DESC LIMIT :limit").arg(MessageColumns, where),
+        bindings);
+    if (!query)
+        return fail(query.error());
+    protocol::MessageListResult result;
+    while (query->next()) {
+        if (result.messages.size() == limit) {
+            result.hasMore = true;
+            break;
+        }
+        Row row(*query);
+        auto message = readMessage(row);
+        if (!message)
+            return fail(message.error());
+        result.messages.append(std::move(*message));
+    }
+    return result;
+}
+
 } // namespace hive::engine

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "protocol/agents.h"
 #include "protocol/messages.h"
 #include "result.h"
 
@@ -53,6 +54,10 @@ public:
     [[nodiscard]] Result<protocol::RecentResult> recent(const QString &agent, int limit);
     /// Deletes acked messages older than `age`; returns how many.
     [[nodiscard]] Result<qint64> vacuum(std::chrono::seconds age);
+    /// A page of messages, newest first: those to "operator" when `agent` is absent, else
+    /// everything the agent sent or received; only ids below `beforeId` when given.
+    [[nodiscard]] Result<protocol::MessageListResult> list(const std::optional<QString> &agent, int limit,
+                                                           std::optional<qint64> beforeId);
 
     [[nodiscard]] qsizetype parkedCount() const;
 

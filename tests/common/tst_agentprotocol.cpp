@@ -61,6 +61,10 @@ Parser parserNamed(const QString &method)
         return parserFor<RecentParams>();
     if (method == QLatin1String("whoami"))
         return parserFor<WhoamiParams>();
+    if (method == QLatin1String("ask"))
+        return parserFor<AskParams>();
+    if (method == QLatin1String("answer"))
+        return parserFor<AnswerParams>();
     if (method == QLatin1String("message"))
         return parserFor<Message>();
     return {};
@@ -80,6 +84,7 @@ class TestAgentProtocol : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void questionTypesRoundTrip();
     void everyStructRoundTrips();
     void optionalFieldsRoundTripWhenAbsent();
     void wireNames();
@@ -274,6 +279,20 @@ void TestAgentProtocol::invalidParamsAreNamed_data()
         << key("requeue_inflight") << QJsonObject{{key("ids"), 1}} << QStringList{key("unknown field 'ids'")};
     QTest::newRow("status unknown field")
         << key("status") << QJsonObject{{key("x"), 1}} << QStringList{key("unknown field 'x'")};
+    QTest::newRow("ask empty question") << key("ask") << QJsonObject{{key("question"), key("  ")}}
+                                        << QStringList{key("'question'")};
+    QTest::newRow("ask ttl zero") << key("ask") << QJsonObject{{key("question"), key("q")}, {key("ttl_seconds"), 0}}
+                                  << QStringList{key("'ttl_seconds'")};
+    QTest::newRow("ask ttl over 6 h") << key("ask")
+                                      << QJsonObject{{key("question"), key("q")}, {key("ttl_seconds"), 21601}}
+                                      << QStringList{key("'ttl_seconds'"), key("21600")};
+    QTest::newRow("ask options not strings")
+        << key("ask") << QJsonObject{{key("question"), key("q")}, {key("options"), QJsonArray{QJsonValue(1)}}}
+        << QStringList{key("'options'")};
+    QTest::newRow("answer empty") << key("answer") << QJsonObject{{key("id"), 1}, {key("answer"), QString()}}
+                                  << QStringList{key("'answer'")};
+    QTest::newRow("answer bad id") << key("answer") << QJsonObject{{key("id"), -3}, {key("answer"), key("yes")}}
+                                   << QStringList{key("'id'")};
     QTest::newRow("whoami unknown field")
         << key("whoami") << QJsonObject{{key("name"), key("manager")}} << QStringList{key("unknown field 'name'")};
 
@@ -343,12 +362,35 @@ void TestAgentProtocol::methodTable()
     }
     QCOMPARE(names, (QStringList{QStringLiteral("send"), QStringLiteral("recv"), QStringLiteral("ack"),
                                  QStringLiteral("requeue_inflight"), QStringLiteral("status"), QStringLiteral("recent"),
-                                 QStringLiteral("whoami")}));
-    QCOMPARE(mutating,
-             (QStringList{QStringLiteral("send"), QStringLiteral("ack"), QStringLiteral("requeue_inflight")}));
+                                 QStringLiteral("whoami"), QStringLiteral("ask"), QStringLiteral("answer")}));
+    QCOMPARE(mutating, (QStringList{QStringLiteral("send"), QStringLiteral("ack"), QStringLiteral("requeue_inflight"),
+                                    QStringLiteral("ask"), QStringLiteral("answer")}));
     // Every agent method has a parser in the data tables above.
     for (const QString &name : std::as_const(names))
         QVERIFY2(parserNamed(name), qPrintable(name));
+}
+
+void TestAgentProtocol::questionTypesRoundTrip()
+{
+    const QDateTime t = QDateTime(QDate(2026, 11, 24), QTime(12, 0, 0, 5), QTimeZone::utc());
+    const AskParams ask{
+        QStringLiteral("deploy now?"), {QStringLiteral("yes"), QStringLiteral("no")}, true, 600, QStringLiteral("bob")};
+    QCOMPARE(*AskParams::fromJson(ask.toJson()), ask);
+    const auto defaults = AskParams::fromJson({{QStringLiteral("question"), QStringLiteral("q")}});
+    QCOMPARE(defaults->to, QStringLiteral("operator"));
+    QCOMPARE(defaults->ttlSeconds, MaxQuestionTtlSeconds);
+    QCOMPARE(*AskResult::fromJson(AskResult{7, t}.toJson()), (AskResult{7, t}));
+    QCOMPARE(*AnswerParams::fromJson(AnswerParams{7, QStringLiteral("yes")}.toJson()),
+             (AnswerParams{7, QStringLiteral("yes")}));
+    QCOMPARE(*AnswerResult::fromJson(AnswerResult{7}.toJson()), AnswerResult{7});
+    const Question open{7, QStringLiteral("alice"), QStringLiteral("operator"), QStringLiteral("q"), {},          false,
+                        t, t.addSecs(60),           QStringLiteral("open"),     std::nullopt,        std::nullopt};
+    QCOMPARE(*Question::fromJson(open.toJson()), open);
+    Question answered = open;
+    answered.state = QStringLiteral("answered");
+    answered.answer = QStringLiteral("yes");
+    answered.answeredBy = QStringLiteral("operator");
+    QCOMPARE(*Question::fromJson(answered.toJson()), answered);
 }
 
 QTEST_GUILESS_MAIN(TestAgentProtocol)

@@ -87,6 +87,23 @@ void TestProtocol::everyMessageRoundTrips()
     roundTrip(EventsSubscribeResult{99, 3, 89});
     roundTrip(EventsUnsubscribeParams{});
     roundTrip(EventsUnsubscribeResult{true});
+
+    const AgentInfo agent{QStringLiteral("alice"), QStringLiteral("agent"), {QStringLiteral("bob")}, T1, 3, 1};
+    roundTrip(agent);
+    roundTrip(AgentAddParams{QStringLiteral("alice")});
+    roundTrip(AgentAddResult{agent, QStringLiteral("/var/lib/hyperhive/run/agents/alice/agent.sock")});
+    roundTrip(AgentListParams{});
+    roundTrip(AgentListResult{{agent, agent}});
+    roundTrip(AgentSetRecipientsParams{QStringLiteral("alice"), {QStringLiteral("bob"), QStringLiteral("operator")}});
+    roundTrip(AgentSetRecipientsParams{QStringLiteral("alice"), {}});
+    roundTrip(AgentSetRecipientsResult{agent});
+    roundTrip(MessageSendParams{QStringLiteral("*"), QStringLiteral("freeze"), 7});
+    roundTrip(MessageSendParams{QStringLiteral("alice"), QStringLiteral("hi"), std::nullopt});
+    roundTrip(MessageListParams{QStringLiteral("alice"), 500, 42});
+    roundTrip(MessageListParams{});
+    roundTrip(MessageListResult{
+        {Message{9, QStringLiteral("alice"), QStringLiteral("operator"), QStringLiteral("done"), T2, 8, false, false}},
+        true});
 }
 
 void TestProtocol::optionalFieldsRoundTripWhenAbsent()

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: MIT
 // The real hive-engine as a process on a temporary state dir, driven by the real hivectl over the
 // admin socket and over wss. The cases run in order and build on each other (tokens, pins).
+#include "localsocketpeer.h"
+#include "protocol/agentmethods.h"
+#include "rpcclient.h"
 #include "testsupport.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -80,6 +85,7 @@ private Q_SLOTS:
     void revokedTokenCannotConnect();
     void secondEngineIsRefused();
     void jsonOutputsParse();
+    void agentsAndMessages();
     void changedCertificateIsRefused();
     void brokenAuditChainExitsOne();
 
@@ -596,6 +602,76 @@ void TestHivectl::jsonOutputsParse()
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(verified.value(QStringLiteral("ok")).toBool(), true);
     QVERIFY(verified.value(QStringLiteral("checked")).toInteger() > 0);
+}
+
+void TestHivectl::agentsAndMessages()
+{
+    const Run added = local({QStringLiteral("agent"), QStringLiteral("add"), QStringLiteral("alice")});
+    QVERIFY2(added.exitCode == 0, qPrintable(added.describe()));
+    const QString socket = QDir(m_stateDir).absoluteFilePath(QStringLiteral("run/agents/alice/agent.sock"));
+    QVERIFY2(added.out.contains(socket), qPrintable(added.out));
+    QVERIFY(QFile::exists(socket));
+    QVERIFY(QFileInfo(m_stateDir + QStringLiteral("/agents/alice/state")).isDir());
+    const Run again = local({QStringLiteral("agent"), QStringLiteral("add"), QStringLiteral("alice")});
+    QVERIFY2(again.exitCode == 1 && again.err.contains(QStringLiteral("exists already")), qPrintable(again.describe()));
+
+    const Run sent = local({QStringLiteral("send"), QStringLiteral("alice"), QStringLiteral("please"),
+                            QStringLiteral("rebase"), QStringLiteral("onto"), QStringLiteral("main")});
+    QVERIFY2(sent.exitCode == 0, qPrintable(sent.describe()));
+    bool ok = false;
+    const qint64 id = sent.out.trimmed().toLongLong(&ok);
+    QVERIFY2(ok && id > 0, qPrintable(sent.out)); // the id alone, for scripts
+
+    const Run list = local({QStringLiteral("agent"), QStringLiteral("list"), QStringLiteral("--json")});
+    QVERIFY2(list.exitCode == 0, qPrintable(list.describe()));
+    QString error;
+    const QJsonArray agents = parseObject(list.out, &error).value(QStringLiteral("agents")).toArray();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QHash<QString, qint64> unread;
+    for (const QJsonValue agent : agents) {
+        unread.insert(agent.toObject().value(QStringLiteral("name")).toString(),
+                      agent.toObject().value(QStringLiteral("unread")).toInteger());
+    }
+    QCOMPARE(unread, (QHash<QString, qint64>{{QStringLiteral("alice"), 1}, {QStringLiteral("manager"), 0}}));
+    const Run table = local({QStringLiteral("agent"), QStringLiteral("list")});
+    QVERIFY2(table.exitCode == 0 && table.out.startsWith(QStringLiteral("NAME")), qPrintable(table.describe()));
+
+    // alice answers through her own socket, as a harness would.
+    hive::client::RpcClient alice(new hive::client::LocalSocketPeer(socket));
+    QVERIFY(alice.openAndWait(10000));
+    auto answered = alice.callAndWait<hive::protocol::SendMethod>(
+        hive::protocol::SendParams{QStringLiteral("operator"), QStringLiteral("rebased, tests green"), id}, 10000);
+    QVERIFY2(answered, answered ? "" : qPrintable(answered.error().message));
+
+    const Run inbox = local({QStringLiteral("inbox")});
+    QVERIFY2(inbox.exitCode == 0, qPrintable(inbox.describe()));
+    const QStringList lines = inbox.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(0).startsWith(QStringLiteral("ID")) && lines.at(0).contains(QStringLiteral("BODY")),
+             qPrintable(inbox.out));
+    QVERIFY2(lines.at(1).startsWith(QString::number(answered->id)) && lines.at(1).contains(QStringLiteral("alice")) &&
+                 lines.at(1).contains(QStringLiteral("rebased, tests green")),
+             qPrintable(inbox.out));
+
+    const Run traffic = local({QStringLiteral("--json"), QStringLiteral("inbox"), QStringLiteral("--agent"),
+                               QStringLiteral("alice"), QStringLiteral("--limit"), QStringLiteral("1")});
+    QVERIFY2(traffic.exitCode == 0, qPrintable(traffic.describe()));
+    const QJsonObject page = parseObject(traffic.out, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(page.value(QStringLiteral("messages")).toArray().size(), 1);
+    QCOMPARE(page.value(QStringLiteral("has_more")).toBool(), true);
+    const Run older = local({QStringLiteral("inbox"), QStringLiteral("--agent"), QStringLiteral("alice"),
+                             QStringLiteral("--before"), QString::number(answered->id)});
+    QVERIFY2(older.exitCode == 0 && older.out.contains(QStringLiteral("please rebase onto main")),
+             qPrintable(older.describe()));
+
+    // Refused by the engine: exit 1 with its reason, and nothing printed as a result.
+    const Run unknown = local({QStringLiteral("send"), QStringLiteral("carol"), QStringLiteral("hi")});
+    QVERIFY2(unknown.exitCode == 1, qPrintable(unknown.describe()));
+    QVERIFY2(unknown.err.contains(QStringLiteral("unknown recipient 'carol'")), qPrintable(unknown.err));
+    QVERIFY(unknown.out.isEmpty());
+    const Run viewer = remote({QStringLiteral("send"), QStringLiteral("alice"), QStringLiteral("hi")}, m_viewerSecret);
+    QVERIFY2(viewer.exitCode == 1 && viewer.err.contains(QStringLiteral("operator")), qPrintable(viewer.describe()));
 }
 
 void TestHivectl::changedCertificateIsRefused()

@@ -73,7 +73,7 @@ void TestMigrator::migratesNewDatabaseToLatest()
     }
     QCOMPARE(sqliteCli(path, QStringLiteral("PRAGMA user_version")), QString::number(Migrator::latestVersion()));
     QCOMPARE(sqliteCli(path, QStringLiteral("SELECT group_concat(version) FROM schema_migrations ORDER BY version")),
-             QStringLiteral("1,2,3"));
+             QStringLiteral("1,2,3,4"));
     QCOMPARE(sqliteCli(path, QStringLiteral("SELECT name FROM sqlite_master WHERE type='table' AND name IN "
                                             "('tokens','audit_log','events') ORDER BY name")),
              QStringLiteral("audit_log\nevents\ntokens"));

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+#include "agentscontroller.h"
+
+#include "agents/agentsockets.h"
+#include "broker/agentregistry.h"
+#include "broker/broker.h"
+#include "store/eventlog.h"
+
+#include <QJsonArray>
+#include <QLoggingCategory>
+
+namespace hive::engine {
+
+namespace {
+Q_LOGGING_CATEGORY(lcAgents, "hive.api")
+}
+
+Result<protocol::AgentInfo> AgentsController::info(const AgentRecord &record)
+{
+    auto status = m_services.broker.status(record.name);
+    if (!status)
+        return fail(status.error());
+    return protocol::AgentInfo{record.name,      record.kind,    record.allowedRecipients,
+                               record.createdAt, status->unread, status->inflight};
+}
+
+Result<protocol::AgentAddResult> AgentsController::handle(const protocol::AgentAddParams &params,
+                                                          const CallContext &context)
+{
+    auto added = m_services.agents.add(params.name);
+    if (!added)
+        return fail(added.error());
+    if (auto opened = m_services.agentSockets.open(added->name); !opened) {
+        // The row is committed; the engine opens every registered agent's socket at start.
+        return fail(opened.error().wrapped(
+            QStringLiteral("agent '%1' is registered, but its socket will only exist after the engine restarts")
+                .arg(added->name)));
+    }
+    qCInfo(lcAgents).noquote() << "agent" << added->name << "added by" << context.actor();
+    (void)m_services.events.publish(QStringLiteral("agent_added"), QJsonObject{{QStringLiteral("name"), added->name}});
+    // A new agent has an empty inbox: no need to ask the broker.
+    return protocol::AgentAddResult{
+        protocol::AgentInfo{added->name, added->kind, added->allowedRecipients, added->createdAt, 0, 0},
+        m_services.agentSockets.socketPath(added->name)};
+}
+
+Result<protocol::AgentListResult> AgentsController::handle(const protocol::AgentListParams & /*params*/,
+                                                           const CallContext & /*context*/)
+{
+    auto agents = m_services.agents.list();
+    if (!agents)
+        return fail(agents.error());
+    protocol::AgentListResult result;
+    result.agents.reserve(agents->size());
+    for (const AgentRecord &record : std::as_const(*agents)) {
+        auto agent = info(record);
+        if (!agent)
+            return fail(agent.error());
+        result.agents.append(std::move(*agent));
+    }
+    return result;
+}
+
+Result<protocol::AgentSetRecipientsResult> AgentsController::handle(const protocol::AgentSetRecipientsParams &params,
+                                                                    const CallContext &context)
+{
+    // The broker never restricts the manager, so a list for it would be stored and ignored.
+    if (params.name == QLatin1String(AgentRegistry::ManagerName)) {
+        return fail(ErrorCode::InvalidParams,
+                    QStringLiteral("invalid field 'name': the manager may always send to anyone"));
+    }
+    QStringList recipients = params.recipients;
+    recipients.removeDuplicates();
+    if (auto set = m_services.agents.setAllowedRecipients(params.name, recipients); !set)
+        return fail(set.error());
+    auto record = m_services.agents.find(params.name);
+    if (!record)
+        return fail(record.error());
+    if (!*record)
+        return fail(ErrorCode::Internal, QStringLiteral("agent '%1' vanished while it was updated").arg(params.name));
+    auto agent = info(**record);
+    if (!agent)
+        return fail(agent.error());
+    qCInfo(lcAgents).noquote() << QStringLiteral("agent %1 may send to %2 (set by %3)")
+                                      .arg(params.name,
+                                           recipients.isEmpty() ? QStringLiteral("anyone")
+                                                                : recipients.join(QStringLiteral(", ")),
+                                           context.actor());
+    (void)m_services.events.publish(
+        QStringLiteral("agent_updated"),
+        QJsonObject{{QStringLiteral("name"), params.name},
+                    {QStringLiteral("allowed_recipients"), QJsonArray::fromStringList(agent->allowedRecipients)}});
+    return protocol::AgentSetRecipientsResult{std::move(*agent)};
+}
+
+} // namespace hive::engine
