@@ -58,12 +58,32 @@ bool JsonReader::typeError(const char *key, const char *expected)
     return false;
 }
 
+bool JsonReader::validUnicode(const char *key, const QString &text, const QString &where)
+{
+    // A JSON escape can name half a surrogate pair ("\ud800"). Such a string has no UTF-8 form:
+    // SQLite would store invalid UTF-8 and the reader would get U+FFFD, not what was sent.
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate()) {
+            ++i;
+            continue;
+        }
+        if (c.isSurrogate()) {
+            const QString code = QStringLiteral("%1").arg(static_cast<uint>(c.unicode()), 4, 16, QLatin1Char('0'));
+            invalid(key, QStringLiteral("%1a lone UTF-16 surrogate (\\u%2) at character %3 is not valid Unicode")
+                             .arg(where, code, QString::number(i)));
+            return false;
+        }
+    }
+    return true;
+}
+
 bool JsonReader::convert(const char *key, const QJsonValue &v, QString &out)
 {
     if (!v.isString())
         return typeError(key, "a string");
     out = v.toString();
-    return true;
+    return validUnicode(key, out, QString());
 }
 
 bool JsonReader::convert(const char *key, const QJsonValue &v, bool &out)
@@ -115,6 +135,8 @@ bool JsonReader::convert(const char *key, const QJsonValue &v, QStringList &out)
     for (const auto &item : array) {
         if (!item.isString())
             return typeError(key, "an array of strings");
+        if (!validUnicode(key, item.toString(), QStringLiteral("item %1: ").arg(list.size())))
+            return false;
         list << item.toString();
     }
     out = list;

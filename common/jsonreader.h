@@ -77,6 +77,8 @@ private:
     void setError(const QString &message);
     void checkUnknown();
     bool typeError(const char *key, const char *expected);
+    /// False (and the error recorded) when `text` holds a lone UTF-16 surrogate; `where` prefixes the reason.
+    bool validUnicode(const char *key, const QString &text, const QString &where);
 
     bool convert(const char *key, const QJsonValue &v, QString &out);
     bool convert(const char *key, const QJsonValue &v, bool &out);
