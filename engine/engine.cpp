@@ -10,6 +10,7 @@
 #include "broker/agentregistry.h"
 #include "broker/broker.h"
 #include "broker/questions.h"
+#include "broker/reminders.h"
 #include "clock.h"
 #include "protocol/agentmethods.h"
 #include "statedir.h"
@@ -21,6 +22,7 @@
 #include "store/tokenstore.h"
 
 #include <QDir>
+#include <QJsonArray>
 #include <QLoggingCategory>
 #include <QTimer>
 
@@ -97,6 +99,18 @@ Result<void> Engine::start()
         connect(m_broker.get(), &Broker::messageSent, this, [this](const protocol::Message &message) {
             (void)m_events->publish(QStringLiteral("message_sent"), message.toJson());
         });
+        const auto publishIds = [this](const char *kind) {
+            return [this, kind](const QString &agent, const QList<qint64> &ids) {
+                QJsonArray array;
+                for (qint64 id : ids)
+                    array.append(id);
+                (void)m_events->publish(QString::fromLatin1(kind),
+                                        QJsonObject{{QStringLiteral("agent"), agent}, {QStringLiteral("ids"), array}});
+            };
+        };
+        connect(m_broker.get(), &Broker::messagesDelivered, this, publishIds("message_delivered"));
+        connect(m_broker.get(), &Broker::messagesAcked, this, publishIds("message_acked"));
+        connect(m_broker.get(), &Broker::messagesRequeued, this, publishIds("message_requeued"));
         m_vacuumTimer = new QTimer(this);
         connect(m_vacuumTimer, &QTimer::timeout, this, [this] {
             auto vacuumed = m_broker->vacuum(std::chrono::hours(24) * m_config.retentionDays);
@@ -122,7 +136,14 @@ Result<void> Engine::start()
         });
         if (auto loaded = m_questions->load(); !loaded)
             return fail(loaded.error());
-        m_agentHandlers = std::make_unique<BrokerController>(*m_broker, *m_agents, *m_questions);
+        m_reminders = std::make_unique<Reminders>(*m_db, *m_broker, m_clock);
+        connect(m_reminders.get(), &Reminders::reminderChanged, this,
+                [this](const QString &change, const protocol::Reminder &reminder) {
+                    (void)m_events->publish(QStringLiteral("reminder_") + change, reminder.toJson());
+                });
+        if (auto loaded = m_reminders->load(); !loaded)
+            return fail(loaded.error());
+        m_agentHandlers = std::make_unique<BrokerController>(*m_broker, *m_agents, *m_questions, *m_reminders);
         m_agentDispatcher = std::make_unique<Dispatcher>(nullptr);
         m_agentDispatcher->registerMethods(*m_agentHandlers, protocol::AgentMethods{});
         m_agentSockets = std::make_unique<AgentSockets>(m_stateDir->path(), *m_agentDispatcher, *m_connections,
@@ -136,7 +157,8 @@ Result<void> Engine::start()
         }
 
         m_services = std::make_unique<ApiServices>(ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections,
-                                                               m_facts, *m_agents, *m_broker, *m_agentSockets});
+                                                               m_facts, *m_agents, *m_broker, *m_agentSockets,
+                                                               *m_questions, *m_reminders});
         m_handlers = std::make_unique<ApiHandlers>(*m_services);
         m_dispatcher = std::make_unique<Dispatcher>(m_audit.get());
         m_dispatcher->registerMethods(*m_handlers, protocol::ApiMethods{});
@@ -221,6 +243,7 @@ void Engine::stop()
     m_agentSockets.reset();
     m_agentDispatcher.reset();
     m_agentHandlers.reset();
+    m_reminders.reset();
     m_questions.reset();
     m_dispatcher.reset();
     m_handlers.reset();

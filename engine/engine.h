@@ -24,6 +24,7 @@ class AuditLog;
 class Broker;
 class BrokerController;
 class Questions;
+class Reminders;
 class Clock;
 class ConnectionRegistry;
 class Database;
@@ -65,6 +66,7 @@ public:
     [[nodiscard]] Broker &broker() { return *m_broker; }
     [[nodiscard]] AgentSockets &agentSockets() { return *m_agentSockets; }
     [[nodiscard]] Questions &questions() { return *m_questions; }
+    [[nodiscard]] Reminders &reminders() { return *m_reminders; }
 
     /// The TLS material the config asks for: the user's files, or the generated pair in tls/.
     [[nodiscard]] static Result<TlsMaterial> loadTls(const EngineConfig &config);
@@ -88,6 +90,7 @@ private:
     std::unique_ptr<Dispatcher> m_dispatcher;
     std::unique_ptr<ApiServer> m_server;
     std::unique_ptr<Questions> m_questions;
+    std::unique_ptr<Reminders> m_reminders;
     std::unique_ptr<BrokerController> m_agentHandlers;
     std::unique_ptr<Dispatcher> m_agentDispatcher;
     std::unique_ptr<AgentSockets> m_agentSockets;

@@ -47,6 +47,15 @@ constexpr std::array Options{
     OptionSpec{"inbox", "agent", true},
     OptionSpec{"inbox", "limit", true},
     OptionSpec{"inbox", "before", true},
+    OptionSpec{"questions", "agent", true},
+    OptionSpec{"questions", "state", true},
+    OptionSpec{"questions", "limit", true},
+    OptionSpec{"questions", "before", true},
+    OptionSpec{"reminders", "agent", true},
+    OptionSpec{"reminders", "state", true},
+    OptionSpec{"reminders", "limit", true},
+    OptionSpec{"reminders", "before", true},
+    OptionSpec{"threads", "agent", true},
 };
 
 const OptionSpec *findOption(const QString &group, const QString &name)
@@ -241,6 +250,119 @@ Result<void> parseAgentCommand(const QStringList &words, Invocation &invocation)
             : QStringLiteral("unknown command 'agent %1'; there are add, list and set-recipients").arg(second));
 }
 
+Result<qint64> idWord(const QStringList &words, qsizetype index, const QString &usageLine)
+{
+    if (words.size() <= index)
+        return usage(QStringLiteral("missing argument: hivectl %1").arg(usageLine));
+    bool ok = false;
+    const qint64 id = words.at(index).toLongLong(&ok);
+    if (!ok || id <= 0)
+        return usage(
+            QStringLiteral("'%1' is not an id (a positive integer): hivectl %2").arg(words.at(index), usageLine));
+    return id;
+}
+
+/// --agent, --limit and --before of the list commands.
+Result<void> listOptions(const QHash<QString, QString> &options, std::optional<QString> &agent, int &limit,
+                         int maxLimit, std::optional<qint64> &before)
+{
+    if (options.contains(QStringLiteral("agent"))) {
+        agent = options.value(QStringLiteral("agent"));
+        if (agent->isEmpty())
+            return usage(QStringLiteral("option --agent must not be empty"));
+    }
+    if (options.contains(QStringLiteral("limit"))) {
+        auto parsed = integerOption(options, QStringLiteral("limit"), 1, maxLimit);
+        if (!parsed)
+            return fail(parsed.error());
+        limit = static_cast<int>(*parsed);
+    }
+    if (options.contains(QStringLiteral("before"))) {
+        auto parsed = integerOption(options, QStringLiteral("before"), 1, std::numeric_limits<qint64>::max());
+        if (!parsed)
+            return fail(parsed.error());
+        before = *parsed;
+    }
+    return {};
+}
+
+Result<void> parseThreadCommand(const QStringList &words, const QHash<QString, QString> &options,
+                                Invocation &invocation)
+{
+    const QString first = words.first();
+    const QString second = words.value(1);
+    const auto noOptions = [&](const QString &command) -> Result<void> {
+        if (!options.isEmpty())
+            return usage(QStringLiteral("'%1' takes no options").arg(command));
+        return {};
+    };
+    if (first == QLatin1String("answer")) {
+        invocation.command = Command::Answer;
+        auto id = idWord(words, 1, QStringLiteral("answer ID ANSWER..."));
+        if (!id)
+            return fail(id.error());
+        invocation.id = *id;
+        if (words.size() < 3)
+            return usage(QStringLiteral("missing argument: hivectl answer ID ANSWER..."));
+        invocation.answer = words.mid(2).join(QLatin1Char(' '));
+        return {};
+    }
+    if (first == QLatin1String("threads")) {
+        invocation.command = Command::ThreadList;
+        if (auto ok = expectWords(words, 1, QStringLiteral("threads [--agent NAME]")); !ok)
+            return ok;
+        if (options.contains(QStringLiteral("agent"))) {
+            invocation.threads.agent = options.value(QStringLiteral("agent"));
+            if (invocation.threads.agent->isEmpty())
+                return usage(QStringLiteral("option --agent must not be empty"));
+        }
+        return {};
+    }
+    const bool questions = first == QLatin1String("questions");
+    const QString noun = questions ? QStringLiteral("questions") : QStringLiteral("reminders");
+    if (second == QLatin1String("cancel") || (!questions && second == QLatin1String("retry"))) {
+        const QString usageLine = QStringLiteral("%1 %2 ID").arg(noun, second);
+        if (auto ok = noOptions(QStringLiteral("%1 %2").arg(noun, second)); !ok)
+            return ok;
+        if (auto ok = expectWords(words, 3, usageLine); !ok)
+            return ok;
+        auto id = idWord(words, 2, usageLine);
+        if (!id)
+            return fail(id.error());
+        invocation.id = *id;
+        if (questions)
+            invocation.command = Command::QuestionCancel;
+        else
+            invocation.command = second == QLatin1String("retry") ? Command::ReminderRetry : Command::ReminderCancel;
+        return {};
+    }
+    if (!second.isEmpty()) {
+        return usage(questions
+                         ? QStringLiteral("unknown command 'questions %1'; there is cancel").arg(second)
+                         : QStringLiteral("unknown command 'reminders %1'; there are retry and cancel").arg(second));
+    }
+    const QString state = options.value(QStringLiteral("state"));
+    if (questions) {
+        invocation.command = Command::QuestionList;
+        if (options.contains(QStringLiteral("state"))) {
+            if (!protocol::isQuestionState(state) && state != QLatin1String("all"))
+                return usage(QStringLiteral("--state must be open, answered, expired, cancelled or all"));
+            invocation.questions.state = state;
+        }
+        return listOptions(options, invocation.questions.agent, invocation.questions.limit,
+                           protocol::QuestionListMaxLimit, invocation.questions.beforeId);
+    }
+    invocation.command = Command::ReminderList;
+    if (options.contains(QStringLiteral("state"))) {
+        if (!protocol::isReminderState(state) && state != QLatin1String("all"))
+            return usage(QStringLiteral("--state must be pending, delivered, failed, cancelled or all"));
+        if (state != QLatin1String("all"))
+            invocation.reminders.state = state;
+    }
+    return listOptions(options, invocation.reminders.agent, invocation.reminders.limit, protocol::ReminderListMaxLimit,
+                       invocation.reminders.beforeId);
+}
+
 Result<void> parseCommand(const Scanned &scanned, Invocation &invocation)
 {
     const QStringList &words = scanned.words;
@@ -389,6 +511,9 @@ Result<void> parseCommand(const Scanned &scanned, Invocation &invocation)
         }
         return {};
     }
+    if (first == QLatin1String("questions") || first == QLatin1String("reminders") ||
+        first == QLatin1String("answer") || first == QLatin1String("threads"))
+        return parseThreadCommand(words, options, invocation);
     return usage(QStringLiteral("unknown command '%1'").arg(first));
 }
 
@@ -456,6 +581,17 @@ QString CommandLine::helpText()
                "                               messages, newest first: the operator's inbox, or with --agent\n"
                "                               everything that agent sent or received (--limit 1..500,\n"
                "                               default 50; --before pages back to older messages)\n"
+               "  questions [--state S] [--agent NAME] [--limit N] [--before ID]\n"
+               "                               questions, newest first (S: open (default), answered, expired,\n"
+               "                               cancelled or all; --agent: asked by or of NAME, or operator)\n"
+               "  questions cancel ID          withdraw an open question; its asker is told\n"
+               "  answer ID ANSWER...          answer a question as the operator, a peer's question included\n"
+               "  reminders [--state S] [--agent NAME] [--limit N] [--before ID]\n"
+               "                               reminders, newest first (S: pending, delivered, failed or\n"
+               "                               cancelled; default all)\n"
+               "  reminders retry ID           deliver a failed (or pending) reminder now, with fresh attempts\n"
+               "  reminders cancel ID          cancel a pending or failed reminder\n"
+               "  threads [--agent NAME]       open work: open questions, and reminders pending or failed\n"
                "\n"
                "Options:\n"
                "  --state-dir DIR              the local engine's state dir (default: %1)\n"

@@ -10,6 +10,7 @@
 #include "messagecommand.h"
 #include "statuscommand.h"
 #include "terminal.h"
+#include "threadcommand.h"
 #include "tokencommand.h"
 
 #include <QFile>
@@ -85,6 +86,20 @@ int runCommand(EngineConnection &connection, const Invocation &invocation, Termi
         return MessageCommand(connection, invocation, terminal).send();
     case Command::Inbox:
         return MessageCommand(connection, invocation, terminal).inbox();
+    case Command::QuestionList:
+        return ThreadCommand(connection, invocation, terminal).listQuestions();
+    case Command::QuestionCancel:
+        return ThreadCommand(connection, invocation, terminal).cancelQuestion();
+    case Command::Answer:
+        return ThreadCommand(connection, invocation, terminal).answer();
+    case Command::ReminderList:
+        return ThreadCommand(connection, invocation, terminal).listReminders();
+    case Command::ReminderRetry:
+        return ThreadCommand(connection, invocation, terminal).retryReminder();
+    case Command::ReminderCancel:
+        return ThreadCommand(connection, invocation, terminal).cancelReminder();
+    case Command::ThreadList:
+        return ThreadCommand(connection, invocation, terminal).threads();
     case Command::Help:
     case Command::Version:
     case Command::CertFingerprint:

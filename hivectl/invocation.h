@@ -3,6 +3,7 @@
 
 #include "protocol/agents.h"
 #include "protocol/audit.h"
+#include "protocol/threads.h"
 #include "protocol/version.h"
 
 #include <QString>
@@ -30,6 +31,13 @@ struct Invocation {
         AgentSetRecipients,
         Send,
         Inbox,
+        QuestionList,
+        QuestionCancel,
+        Answer,
+        ReminderList,
+        ReminderRetry,
+        ReminderCancel,
+        ThreadList,
     };
 
     Command command = Command::Help;
@@ -51,6 +59,11 @@ struct Invocation {
     QStringList recipients;         ///< agent set-recipients
     protocol::MessageSendParams message;
     protocol::MessageListParams inbox;
+    qint64 id = 0; ///< questions cancel, answer, reminders retry / cancel
+    QString answer;
+    protocol::QuestionListParams questions;
+    protocol::ReminderListParams reminders;
+    protocol::ThreadListParams threads;
 
     [[nodiscard]] bool isRemote() const { return !host.isEmpty(); }
     /// wss://host:port/ (remote mode only).

@@ -4,6 +4,8 @@
 #include "messages.h"
 #include "protocol/methods.h"
 #include "questions.h"
+#include "reminders.h"
+#include "threads.h"
 
 namespace hive::protocol {
 
@@ -22,7 +24,7 @@ struct RecvMethod {
     using Params = RecvParams;
     using Result = RecvResult;
     static constexpr Role MinimumRole = Role::Viewer;
-    static constexpr bool Mutates = false;
+    static constexpr bool Mutates = true; // leases what it returns
 };
 struct AckMethod {
     static constexpr char Name[] = "ack";
@@ -76,7 +78,30 @@ struct AnswerMethod {
     static constexpr bool Mutates = true;
 };
 
-using AgentMethods = MethodList<SendMethod, RecvMethod, AckMethod, RequeueInflightMethod, StatusMethod, RecentMethod,
-                                WhoamiMethod, AskMethod, AnswerMethod>;
+struct RemindMethod {
+    static constexpr char Name[] = "remind";
+    using Params = RemindParams;
+    using Result = RemindResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = true;
+};
+struct GetOpenThreadsMethod {
+    static constexpr char Name[] = "get_open_threads";
+    using Params = OpenThreadsParams;
+    using Result = OpenThreadsResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = false;
+};
+struct CancelThreadMethod {
+    static constexpr char Name[] = "cancel_thread";
+    using Params = CancelThreadParams;
+    using Result = CancelThreadResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = true;
+};
+
+using AgentMethods =
+    MethodList<SendMethod, RecvMethod, AckMethod, RequeueInflightMethod, StatusMethod, RecentMethod, WhoamiMethod,
+               AskMethod, AnswerMethod, RemindMethod, GetOpenThreadsMethod, CancelThreadMethod>;
 
 } // namespace hive::protocol

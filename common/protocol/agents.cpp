@@ -185,15 +185,8 @@ Result<MessageListResult> MessageListResult::fromJson(const QJsonObject &json)
 {
     JsonReader r(json);
     MessageListResult p;
-    QJsonArray array;
-    r.required("messages", array);
+    readObjectList(r, "messages", p.messages);
     r.required("has_more", p.hasMore);
-    if (!r.ok())
-        return r.finish(std::move(p));
-    auto messages = fromJsonArray<Message>(array, QStringLiteral("messages"));
-    if (!messages)
-        return fail(messages.error());
-    p.messages = std::move(*messages);
     return r.finish(std::move(p));
 }
 

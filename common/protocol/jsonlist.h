@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "jsonreader.h"
 #include "result.h"
 
 #include <QJsonArray>
@@ -32,6 +33,21 @@ template<typename T>
         items.append(std::move(*item));
     }
     return items;
+}
+
+/// A required array field of objects, each parsed with T::fromJson; problems go to the reader.
+template<typename T>
+void readObjectList(JsonReader &r, const char *key, QList<T> &out)
+{
+    QJsonArray array;
+    r.required(key, array);
+    if (!r.ok())
+        return;
+    auto items = fromJsonArray<T>(array, QString::fromLatin1(key));
+    if (!items)
+        r.invalid(key, items.error().message);
+    else
+        out = std::move(*items);
 }
 
 } // namespace hive::protocol

@@ -6,6 +6,7 @@
 #include "events.h"
 #include "protocol/role.h"
 #include "session.h"
+#include "threads.h"
 #include "tokens.h"
 
 #include <QList>
@@ -119,11 +120,62 @@ struct MessageListMethod {
     static constexpr bool Mutates = false;
 };
 
+struct QuestionListMethod {
+    static constexpr char Name[] = "question_list";
+    using Params = QuestionListParams;
+    using Result = QuestionListResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct QuestionAnswerMethod {
+    static constexpr char Name[] = "question_answer";
+    using Params = QuestionAnswerParams;
+    using Result = Question;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct QuestionCancelMethod {
+    static constexpr char Name[] = "question_cancel";
+    using Params = QuestionCancelParams;
+    using Result = Question;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct ReminderListMethod {
+    static constexpr char Name[] = "reminder_list";
+    using Params = ReminderListParams;
+    using Result = ReminderListResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct ReminderRetryMethod {
+    static constexpr char Name[] = "reminder_retry";
+    using Params = ReminderRetryParams;
+    using Result = Reminder;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct ReminderCancelMethod {
+    static constexpr char Name[] = "reminder_cancel";
+    using Params = ReminderCancelParams;
+    using Result = Reminder;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct ThreadListMethod {
+    static constexpr char Name[] = "thread_list";
+    using Params = ThreadListParams;
+    using Result = ThreadListResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+
 /// The operator API: what the TLS WebSocket and the admin socket serve.
 using ApiMethods =
     MethodList<HelloMethod, EngineInfoMethod, TokenCreateMethod, TokenListMethod, TokenRevokeMethod, AuditListMethod,
                AuditVerifyMethod, EventsSubscribeMethod, EventsUnsubscribeMethod, AgentAddMethod, AgentListMethod,
-               AgentSetRecipientsMethod, MessageSendMethod, MessageListMethod>;
+               AgentSetRecipientsMethod, MessageSendMethod, MessageListMethod, QuestionListMethod, QuestionAnswerMethod,
+               QuestionCancelMethod, ReminderListMethod, ReminderRetryMethod, ReminderCancelMethod, ThreadListMethod>;
 
 /// The same table at run time, for documentation checks and clients.
 struct MethodInfo {

@@ -8,7 +8,7 @@ namespace hive::protocol {
 QStringList features()
 {
     return {QStringLiteral("tokens"), QStringLiteral("audit_chain"), QStringLiteral("events_replay"),
-            QStringLiteral("messages")};
+            QStringLiteral("messages"), QStringLiteral("threads")};
 }
 
 int majorOf(const QString &version)

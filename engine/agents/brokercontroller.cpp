@@ -4,6 +4,7 @@
 #include "broker/agentregistry.h"
 #include "broker/broker.h"
 #include "broker/questions.h"
+#include "broker/reminders.h"
 
 namespace hive::engine {
 
@@ -62,7 +63,46 @@ Result<protocol::AskResult> BrokerController::handle(const protocol::AskParams &
 Result<protocol::AnswerResult> BrokerController::handle(const protocol::AnswerParams &params,
                                                         const CallContext &context)
 {
-    return m_questions.answer(context.actor(), params);
+    auto answered = m_questions.answer(context.actor(), params.id, params.answer);
+    if (!answered)
+        return fail(answered.error());
+    return protocol::AnswerResult{answered->id};
+}
+
+Result<protocol::RemindResult> BrokerController::handle(const protocol::RemindParams &params,
+                                                        const CallContext &context)
+{
+    return m_reminders.remind(context.actor(), params);
+}
+
+Result<protocol::OpenThreadsResult> BrokerController::handle(const protocol::OpenThreadsParams & /*params*/,
+                                                             const CallContext &context)
+{
+    const QString &self = context.actor();
+    auto questions = m_questions.open(self);
+    if (!questions)
+        return fail(questions.error());
+    // Failed ones too: the agent should know a note to itself never arrived.
+    auto reminders = m_reminders.open(self, true);
+    if (!reminders)
+        return fail(reminders.error());
+    protocol::OpenThreadsResult result;
+    for (protocol::Question &question : *questions)
+        (question.asker == self ? result.asked : result.toAnswer).append(std::move(question));
+    result.reminders = std::move(*reminders);
+    return result;
+}
+
+Result<protocol::CancelThreadResult> BrokerController::handle(const protocol::CancelThreadParams &params,
+                                                              const CallContext &context)
+{
+    if (params.kind == QLatin1String("question")) {
+        if (auto cancelled = m_questions.cancel(context.actor(), params.id); !cancelled)
+            return fail(cancelled.error());
+    } else if (auto cancelled = m_reminders.cancel(context.actor(), params.id); !cancelled) {
+        return fail(cancelled.error());
+    }
+    return protocol::CancelThreadResult{params.kind, params.id};
 }
 
 } // namespace hive::engine

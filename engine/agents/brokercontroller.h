@@ -5,6 +5,7 @@
 #include "api/responder.h"
 #include "protocol/messages.h"
 #include "protocol/questions.h"
+#include "protocol/threads.h"
 #include "result.h"
 
 namespace hive::engine {
@@ -12,14 +13,15 @@ namespace hive::engine {
 class AgentRegistry;
 class Broker;
 class Questions;
+class Reminders;
 
 /// The agents' surface (protocol::AgentMethods) over their sockets. The caller is the agent
 /// whose socket the call came through (CallContext's session), never a name in the params.
 class BrokerController
 {
 public:
-    BrokerController(Broker &broker, AgentRegistry &agents, Questions &questions)
-        : m_broker(broker), m_agents(agents), m_questions(questions)
+    BrokerController(Broker &broker, AgentRegistry &agents, Questions &questions, Reminders &reminders)
+        : m_broker(broker), m_agents(agents), m_questions(questions), m_reminders(reminders)
     {}
 
     [[nodiscard]] Result<protocol::SendResult> handle(const protocol::SendParams &params, const CallContext &context);
@@ -37,11 +39,18 @@ public:
     [[nodiscard]] Result<protocol::AskResult> handle(const protocol::AskParams &params, const CallContext &context);
     [[nodiscard]] Result<protocol::AnswerResult> handle(const protocol::AnswerParams &params,
                                                         const CallContext &context);
+    [[nodiscard]] Result<protocol::RemindResult> handle(const protocol::RemindParams &params,
+                                                        const CallContext &context);
+    [[nodiscard]] Result<protocol::OpenThreadsResult> handle(const protocol::OpenThreadsParams &params,
+                                                             const CallContext &context);
+    [[nodiscard]] Result<protocol::CancelThreadResult> handle(const protocol::CancelThreadParams &params,
+                                                              const CallContext &context);
 
 private:
     Broker &m_broker;
     AgentRegistry &m_agents;
     Questions &m_questions;
+    Reminders &m_reminders;
 };
 
 } // namespace hive::engine

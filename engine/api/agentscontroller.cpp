@@ -38,6 +38,10 @@ Result<protocol::AgentAddResult> AgentsController::handle(const protocol::AgentA
     }
     qCInfo(lcAgents).noquote() << "agent" << added->name << "added by" << context.actor();
     (void)m_services.events.publish(QStringLiteral("agent_added"), QJsonObject{{QStringLiteral("name"), added->name}});
+    // The manager keeps the swarm's picture: it hears of every newcomer.
+    m_services.broker.notify(
+        QString::fromLatin1(AgentRegistry::ManagerName),
+        QJsonObject{{QStringLiteral("event"), QStringLiteral("agent_added")}, {QStringLiteral("name"), added->name}});
     // A new agent has an empty inbox: no need to ask the broker.
     return protocol::AgentAddResult{
         protocol::AgentInfo{added->name, added->kind, added->allowedRecipients, added->createdAt, 0, 0},
@@ -89,6 +93,11 @@ Result<protocol::AgentSetRecipientsResult> AgentsController::handle(const protoc
     (void)m_services.events.publish(
         QStringLiteral("agent_updated"),
         QJsonObject{{QStringLiteral("name"), params.name},
+                    {QStringLiteral("allowed_recipients"), QJsonArray::fromStringList(agent->allowedRecipients)}});
+    // The agent learns its new reach before its next send is refused for it.
+    m_services.broker.notify(
+        params.name,
+        QJsonObject{{QStringLiteral("event"), QStringLiteral("allowed_recipients_changed")},
                     {QStringLiteral("allowed_recipients"), QJsonArray::fromStringList(agent->allowedRecipients)}});
     return protocol::AgentSetRecipientsResult{std::move(*agent)};
 }

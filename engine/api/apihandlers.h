@@ -6,6 +6,7 @@
 #include "eventscontroller.h"
 #include "messagescontroller.h"
 #include "sessioncontroller.h"
+#include "threadscontroller.h"
 #include "tokenscontroller.h"
 
 namespace hive::engine {
@@ -18,18 +19,21 @@ class ApiHandlers : public SessionController,
                     public AuditController,
                     public EventsController,
                     public AgentsController,
-                    public MessagesController
+                    public MessagesController,
+                    public ThreadsController
 {
 public:
     explicit ApiHandlers(ApiServices &services)
         : SessionController(services), TokensController(services), AuditController(services),
-          EventsController(services), AgentsController(services), MessagesController(services)
+          EventsController(services), AgentsController(services), MessagesController(services),
+          ThreadsController(services)
     {}
     using AgentsController::handle;
     using AuditController::handle;
     using EventsController::handle;
     using MessagesController::handle;
     using SessionController::handle;
+    using ThreadsController::handle;
     using TokensController::handle;
 };
 

@@ -13,6 +13,8 @@ class Broker;
 class Clock;
 class ConnectionRegistry;
 class EventLog;
+class Questions;
+class Reminders;
 class TokenStore;
 
 /// Facts about the running engine that engine_info reports and that do not change while it runs.
@@ -35,6 +37,8 @@ struct ApiServices {
     AgentRegistry &agents;
     Broker &broker;
     AgentSockets &agentSockets;
+    Questions &questions;
+    Reminders &reminders;
 };
 
 } // namespace hive::engine

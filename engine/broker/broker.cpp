@@ -8,6 +8,7 @@
 #include "store/transaction.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QTimer>
 
@@ -73,6 +74,11 @@ Result<void> Broker::checkRecipient(const QString &from, const QString &to)
 {
     if (to == System)
         return fail(ErrorCode::InvalidParams, QStringLiteral("'system' is reserved for engine events"));
+    if (to == from) {
+        return fail(ErrorCode::InvalidParams,
+                    QStringLiteral("invalid field 'to': an agent cannot send to itself; use remind for a note to "
+                                   "your future self"));
+    }
     if (to != Operator && to != Everyone) {
         auto agent = m_agents.find(to);
         if (!agent)
@@ -83,6 +89,11 @@ Result<void> Broker::checkRecipient(const QString &from, const QString &to)
                             .arg(to));
         }
     }
+    return checkAllowed(from, to);
+}
+
+Result<void> Broker::checkAllowed(const QString &from, const QString &to)
+{
     if (from == Operator || from == System || from == QLatin1String(AgentRegistry::ManagerName))
         return {};
     auto sender = m_agents.find(from);
@@ -104,9 +115,26 @@ Result<void> Broker::checkRecipient(const QString &from, const QString &to)
 
 Result<protocol::SendResult> Broker::send(const QString &from, const protocol::SendParams &params)
 {
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return fail(tx.beginError());
+    auto sent = enqueue(from, params);
+    if (!sent)
+        return fail(sent.error());
+    // The sender hears "ok" only once every copy is on disk.
+    if (auto committed = tx.commit(); !committed)
+        return fail(committed.error());
+    publish(*sent);
+    return protocol::SendResult{sent->first().id, sent->size()};
+}
+
+Result<QList<protocol::Message>> Broker::enqueue(const QString &from, const protocol::SendParams &params)
+{
     if (params.body.isEmpty())
         return fail(ErrorCode::InvalidParams, QStringLiteral("invalid field 'body': must not be empty"));
-    const QByteArray utf8 = params.body.toUtf8();
+    // The cap is for what agents and the operator write; the engine's own notices are bounded
+    // by the caps of what they quote (questions, answers, reminders).
+    const QByteArray utf8 = from == System ? QByteArray() : params.body.toUtf8();
     if (utf8.size() > m_options.maxBodyBytes) {
         return fail(ErrorCode::TooLarge, QStringLiteral("body of %1 bytes exceeds the limit of %2 bytes")
                                              .arg(utf8.size())
@@ -130,9 +158,6 @@ Result<protocol::SendResult> Broker::send(const QString &from, const protocol::S
         recipients << params.to;
     }
 
-    Transaction tx(m_db);
-    if (!tx.isActive())
-        return fail(tx.beginError());
     if (params.inReplyTo) {
         auto exists = m_db.scalar(QStringLiteral("SELECT COUNT(*) FROM messages WHERE id = :id"),
                                   {{QStringLiteral(":id"), *params.inReplyTo}});
@@ -160,15 +185,53 @@ Result<protocol::SendResult> Broker::send(const QString &from, const protocol::S
         sent.append(protocol::Message{inserted->lastInsertId().toLongLong(), from, recipient, params.body, now,
                                       params.inReplyTo, params.to == Everyone, false});
     }
-    // The sender hears "ok" only once every copy is on disk.
-    if (auto committed = tx.commit(); !committed)
-        return fail(committed.error());
+    return sent;
+}
 
-    for (const protocol::Message &message : std::as_const(sent)) {
+Result<QList<protocol::Message>> Broker::enqueueEvent(const QString &agent, const QJsonObject &event)
+{
+    if (agent == Operator || agent == Everyone || agent == System) {
+        return fail(ErrorCode::Internal, QStringLiteral("system events go to one agent, not to '%1'").arg(agent));
+    }
+    return enqueue(System,
+                   protocol::SendParams{agent, QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact)),
+                                        std::nullopt});
+}
+
+void Broker::publish(const QList<protocol::Message> &messages)
+{
+    for (const protocol::Message &message : messages) {
         Q_EMIT messageSent(message);
         wake(message.to);
     }
-    return protocol::SendResult{sent.first().id, sent.size()};
+}
+
+void Broker::notify(const QString &agent, const QJsonObject &event)
+{
+    Transaction tx(m_db);
+    auto sent = tx.isActive() ? enqueueEvent(agent, event) : Result<QList<protocol::Message>>(fail(tx.beginError()));
+    if (sent) {
+        if (auto committed = tx.commit(); !committed)
+            sent = fail(committed.error());
+    }
+    if (!sent) {
+        qCWarning(lcBroker).noquote() << "cannot tell" << agent << "about"
+                                      << event.value(QLatin1String("event")).toString() << ":" << sent.error().message;
+        return;
+    }
+    publish(*sent);
+}
+
+Result<QList<qint64>> Broker::updateReturningIds(const QString &sql, const Bindings &bindings)
+{
+    auto query = m_db.exec(sql + QStringLiteral(" RETURNING id"), bindings);
+    if (!query)
+        return fail(query.error());
+    QList<qint64> ids;
+    while (query->next())
+        ids << query->value(0).toLongLong();
+    std::sort(ids.begin(), ids.end());
+    return ids;
 }
 
 Result<protocol::RecvResult> Broker::deliver(const QString &agent, int max)
@@ -210,6 +273,8 @@ Result<protocol::RecvResult> Broker::deliver(const QString &agent, int max)
     result.pending = *pending;
     if (auto committed = tx.commit(); !committed)
         return fail(committed.error());
+    if (!ids.isEmpty())
+        Q_EMIT messagesDelivered(agent, ids);
     return result;
 }
 
@@ -275,25 +340,29 @@ Result<protocol::AckResult> Broker::ack(const QString &agent, const QList<qint64
     Bindings bindings{{QStringLiteral(":agent"), agent}, {QStringLiteral(":now"), toDbTime(m_clock.now())}};
     const QString list = inList(ids, bindings);
     // Only this agent's leased messages: an agent cannot ack someone else's mail.
-    auto acked = m_db.exec(QStringLiteral("UPDATE messages SET state = 'acked', acked_at = :now "
-                                          "WHERE recipient = :agent AND state = 'delivered' AND id IN (%1)")
-                               .arg(list),
-                           bindings);
+    auto acked = updateReturningIds(QStringLiteral("UPDATE messages SET state = 'acked', acked_at = :now "
+                                                   "WHERE recipient = :agent AND state = 'delivered' AND id IN (%1)")
+                                        .arg(list),
+                                    bindings);
     if (!acked)
         return fail(acked.error());
-    return protocol::AckResult{acked->numRowsAffected()};
+    if (!acked->isEmpty())
+        Q_EMIT messagesAcked(agent, *acked);
+    return protocol::AckResult{acked->size()};
 }
 
 Result<protocol::RequeueInflightResult> Broker::requeueInflight(const QString &agent)
 {
-    auto requeued = m_db.exec(QStringLiteral("UPDATE messages SET state = 'queued', redelivered = 1, delivered_at = "
-                                             "NULL WHERE recipient = :agent AND state = 'delivered'"),
-                              {{QStringLiteral(":agent"), agent}});
+    auto requeued = updateReturningIds(QStringLiteral("UPDATE messages SET state = 'queued', redelivered = 1, "
+                                                      "delivered_at = NULL WHERE recipient = :agent AND state = "
+                                                      "'delivered'"),
+                                       {{QStringLiteral(":agent"), agent}});
     if (!requeued)
         return fail(requeued.error());
-    const qint64 count = requeued->numRowsAffected();
+    const qint64 count = requeued->size();
     if (count > 0) {
         qCInfo(lcBroker).noquote() << "requeued" << count << "unacknowledged message(s) for" << agent;
+        Q_EMIT messagesRequeued(agent, *requeued);
         wake(agent);
     }
     return protocol::RequeueInflightResult{count};

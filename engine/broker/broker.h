@@ -4,6 +4,7 @@
 #include "protocol/agents.h"
 #include "protocol/messages.h"
 #include "result.h"
+#include "store/database.h"
 
 #include <QHash>
 #include <QObject>
@@ -18,7 +19,6 @@ namespace hive::engine {
 
 class AgentRegistry;
 class Clock;
-class Database;
 
 struct BrokerOptions {
     qsizetype maxBodyBytes = 64 * 1024;
@@ -40,7 +40,23 @@ public:
     ~Broker() override;
 
     /// `from` is an agent name, "operator" or "system" (the caller's identity, never a claim).
+    /// Commits, then publishes: the reply means every copy is on disk.
     [[nodiscard]] Result<protocol::SendResult> send(const QString &from, const protocol::SendParams &params);
+
+    /// The parts of send() for callers that write more in the same transaction: enqueue()
+    /// checks and writes the copies inside the caller's open Transaction; after the commit the
+    /// caller hands them to publish() (events and wake-ups). Nothing is published on a rollback.
+    [[nodiscard]] Result<QList<protocol::Message>> enqueue(const QString &from, const protocol::SendParams &params);
+    /// A system event for one agent: a message from "system" whose body is the compact JSON of
+    /// `event` ({event: NAME, ...}). Inside the caller's transaction, like enqueue().
+    [[nodiscard]] Result<QList<protocol::Message>> enqueueEvent(const QString &agent, const QJsonObject &event);
+    void publish(const QList<protocol::Message> &messages);
+    /// Sends a system event at once (its own transaction); failures are logged, not returned,
+    /// for notices whose loss must not undo the change they describe.
+    void notify(const QString &agent, const QJsonObject &event);
+
+    /// The sender's allow-list: Forbidden with the allowed list unless `from` may reach `to`.
+    [[nodiscard]] Result<void> checkAllowed(const QString &from, const QString &to);
 
     /// Replies now (peek, or messages already queued) or later (a parked wait). The wait is
     /// dropped without a reply when `owner` is destroyed (its client went away).
@@ -63,6 +79,11 @@ public:
 
 Q_SIGNALS:
     void messageSent(const hive::protocol::Message &message);
+    /// Leased to the agent by a recv.
+    void messagesDelivered(const QString &agent, const QList<qint64> &ids);
+    void messagesAcked(const QString &agent, const QList<qint64> &ids);
+    /// Leased earlier, back in the queue flagged redelivered.
+    void messagesRequeued(const QString &agent, const QList<qint64> &ids);
 
 private:
     struct Waiter {
@@ -77,6 +98,7 @@ private:
 
     Result<protocol::RecvResult> deliver(const QString &agent, int max);
     Result<void> checkRecipient(const QString &from, const QString &to);
+    Result<QList<qint64>> updateReturningIds(const QString &sql, const Bindings &bindings);
     void wake(const QString &agent);
     void finishWaiter(std::list<Waiter>::iterator waiter, const Result<protocol::RecvResult> &result);
 

@@ -7,6 +7,8 @@
 #include "jsonreader.h"
 #include "store/database.h"
 #include "store/row.h"
+#include "store/transaction.h"
+#include "timers.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,9 +21,11 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcQuestions, "hive.questions")
 
+constexpr std::chrono::seconds RetryAfterFailure{30};
 const QString Operator = QStringLiteral("operator");
+const QString System = QStringLiteral("system");
 const QString Columns = QStringLiteral("id, asker, target, question, options, multi, asked_at, expires_at, state, "
-                                       "answer, answered_by");
+                                       "answer, answered_by, answered_at");
 
 Result<protocol::Question> readQuestion(Row &row)
 {
@@ -39,9 +43,30 @@ Result<protocol::Question> readQuestion(Row &row)
     question.state = row.text("state");
     question.answer = row.optionalText("answer");
     question.answeredBy = row.optionalText("answered_by");
+    question.answeredAt = row.optionalTime("answered_at");
     if (auto status = row.status(); !status)
         return fail(status.error().wrapped(QStringLiteral("reading question")));
     return question;
+}
+
+Result<QList<protocol::Question>> readQuestions(Result<QSqlQuery> query)
+{
+    if (!query)
+        return fail(query.error());
+    QList<protocol::Question> questions;
+    while (query->next()) {
+        Row row(*query);
+        auto question = readQuestion(row);
+        if (!question)
+            return fail(question.error());
+        questions.append(std::move(*question));
+    }
+    return questions;
+}
+
+bool isAgent(const QString &name)
+{
+    return name != Operator && name != System;
 }
 
 } // namespace
@@ -64,24 +89,12 @@ Result<void> Questions::load()
     return {};
 }
 
-void Questions::tell(const QString &agent, const QJsonObject &event)
-{
-    if (agent == Operator)
-        return; // the operator follows questions through API events, not an inbox
-    const QString body = QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact));
-    auto sent = m_broker.send(QStringLiteral("system"), protocol::SendParams{agent, body, std::nullopt});
-    if (!sent) {
-        qCWarning(lcQuestions).noquote() << "cannot tell" << agent << "about question"
-                                         << event.value(QLatin1String("id")).toInteger() << ":" << sent.error().message;
-    }
-}
-
 Result<protocol::AskResult> Questions::ask(const QString &asker, const protocol::AskParams &params)
 {
     if (params.to == asker)
         return fail(ErrorCode::InvalidParams, QStringLiteral("invalid field 'to': an agent cannot ask itself"));
     if (params.to != Operator) {
-        if (params.to == QLatin1String("system") || params.to == QLatin1String("*")) {
+        if (params.to == System || params.to == QLatin1String("*")) {
             return fail(ErrorCode::InvalidParams,
                         QStringLiteral("invalid field 'to': ask the operator or one agent, not '%1'").arg(params.to));
         }
@@ -89,10 +102,16 @@ Result<protocol::AskResult> Questions::ask(const QString &asker, const protocol:
         if (!target)
             return fail(target.error());
         if (!*target)
-            return fail(ErrorCode::NotFound, QStringLiteral("unknown agent '%1'").arg(params.to));
+            return fail(ErrorCode::NotFound, QStringLiteral("invalid field 'to': unknown agent '%1'").arg(params.to));
+        // A question is a message too: the asker's allow-list applies (the operator is always reachable).
+        if (auto allowed = m_broker.checkAllowed(asker, params.to); !allowed)
+            return fail(allowed.error());
     }
     const QDateTime now = m_clock.now();
     const QDateTime expires = now.addSecs(params.ttlSeconds);
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return fail(tx.beginError());
     auto inserted = m_db.exec(
         QStringLiteral("INSERT INTO questions (asker, target, question, options, multi, asked_at, expires_at) "
                        "VALUES (:asker, :target, :question, :options, :multi, :now, :expires)"),
@@ -105,18 +124,36 @@ Result<protocol::AskResult> Questions::ask(const QString &asker, const protocol:
          {QStringLiteral(":now"), toDbTime(now)},
          {QStringLiteral(":expires"), toDbTime(expires)}});
     if (!inserted)
-        return fail(inserted.error());
+        return fail(inserted.error().wrapped(QStringLiteral("storing the question")));
     const qint64 id = inserted->lastInsertId().toLongLong();
-    const protocol::Question question{id,           asker, params.to, params.question,        params.options,
-                                      params.multi, now,   expires,   QStringLiteral("open"), std::nullopt,
-                                      std::nullopt};
-    tell(params.to, QJsonObject{{QStringLiteral("event"), QStringLiteral("question_asked")},
-                                {QStringLiteral("id"), id},
-                                {QStringLiteral("from"), asker},
-                                {QStringLiteral("question"), params.question},
-                                {QStringLiteral("options"), QJsonArray::fromStringList(params.options)},
-                                {QStringLiteral("multi"), params.multi},
-                                {QStringLiteral("expires_at"), toWireTime(expires)}});
+    QList<protocol::Message> notices;
+    if (isAgent(params.to)) {
+        // The operator follows questions through API events; a peer gets a message.
+        auto told = m_broker.enqueueEvent(
+            params.to, QJsonObject{{QStringLiteral("event"), QStringLiteral("question_asked")},
+                                   {QStringLiteral("id"), id},
+                                   {QStringLiteral("from"), asker},
+                                   {QStringLiteral("question"), params.question},
+                                   {QStringLiteral("options"), QJsonArray::fromStringList(params.options)},
+                                   {QStringLiteral("multi"), params.multi},
+                                   {QStringLiteral("expires_at"), toWireTime(expires)}});
+        if (!told)
+            return fail(told.error().wrapped(QStringLiteral("telling %1 about the question").arg(params.to)));
+        notices = std::move(*told);
+    }
+    if (auto committed = tx.commit(); !committed)
+        return fail(committed.error());
+    m_broker.publish(notices);
+    protocol::Question question;
+    question.id = id;
+    question.asker = asker;
+    question.target = params.to;
+    question.question = params.question;
+    question.options = params.options;
+    question.multi = params.multi;
+    question.askedAt = now;
+    question.expiresAt = expires;
+    question.state = QStringLiteral("open");
     Q_EMIT questionAdded(question);
     scheduleNext();
     return protocol::AskResult{id, expires};
@@ -134,69 +171,118 @@ Result<protocol::Question> Questions::get(qint64 id)
     return readQuestion(row);
 }
 
-Result<protocol::Question> Questions::resolve(qint64 id, const QString &state, const QString &answer, const QString &by)
+Result<protocol::Question> Questions::resolve(const protocol::Question &question, const QString &state,
+                                              const std::optional<QString> &answer, const QString &by)
 {
+    const QDateTime now = m_clock.now();
+    Transaction tx(m_db);
+    if (!tx.isActive())
+        return fail(tx.beginError());
     // Only an open question changes: a second answer (or an answer racing the expiry) loses.
     auto updated = m_db.exec(QStringLiteral("UPDATE questions SET state = :state, answer = :answer, answered_by = :by, "
                                             "answered_at = :now WHERE id = :id AND state = 'open'"),
                              {{QStringLiteral(":state"), state},
-                              {QStringLiteral(":answer"), answer},
+                              {QStringLiteral(":answer"), answer ? QVariant(*answer) : QVariant()},
                               {QStringLiteral(":by"), by},
-                              {QStringLiteral(":now"), toDbTime(m_clock.now())},
-                              {QStringLiteral(":id"), id}});
+                              {QStringLiteral(":now"), toDbTime(now)},
+                              {QStringLiteral(":id"), question.id}});
     if (!updated)
         return fail(updated.error());
     if (updated->numRowsAffected() != 1)
-        return fail(ErrorCode::InvalidParams, QStringLiteral("question %1 is no longer open").arg(id));
-    auto question = get(id);
-    if (!question)
-        return question;
-    Q_EMIT questionResolved(*question);
+        return fail(ErrorCode::InvalidParams, QStringLiteral("question %1 is no longer open").arg(question.id));
+
+    // The asker hears the outcome, except of its own cancellation; the target hears that a
+    // question it was asked went away.
+    QList<protocol::Message> notices;
+    const auto tell = [&](const QString &agent, const QJsonObject &event) -> Result<void> {
+        if (!isAgent(agent) || agent == by)
+            return {};
+        auto told = m_broker.enqueueEvent(agent, event);
+        if (!told && told.error().code == ErrorCode::NotFound) {
+            // The agent is gone: the question still changes; there is nobody left to tell.
+            qCInfo(lcQuestions).noquote() << "question" << question.id << ":" << agent << "is gone, not told";
+            return {};
+        }
+        if (!told)
+            return fail(
+                told.error().wrapped(QStringLiteral("telling %1 about question %2").arg(agent).arg(question.id)));
+        notices.append(*told);
+        return {};
+    };
+    Result<void> told;
+    if (state == QLatin1String("cancelled")) {
+        const QJsonObject event{{QStringLiteral("event"), QStringLiteral("question_cancelled")},
+                                {QStringLiteral("id"), question.id},
+                                {QStringLiteral("question"), question.question},
+                                {QStringLiteral("by"), by}};
+        told = tell(question.asker, event);
+        if (told)
+            told = tell(question.target, event);
+    } else {
+        told = tell(question.asker, QJsonObject{{QStringLiteral("event"), QStringLiteral("question_answered")},
+                                                {QStringLiteral("id"), question.id},
+                                                {QStringLiteral("question"), question.question},
+                                                {QStringLiteral("answer"), answer.value_or(QString())},
+                                                {QStringLiteral("answered_by"), by}});
+        // A peer question the operator (or the expiry) settled: the target need not answer any more.
+        if (told && by != question.target) {
+            told = tell(question.target, QJsonObject{{QStringLiteral("event"), QStringLiteral("question_closed")},
+                                                     {QStringLiteral("id"), question.id},
+                                                     {QStringLiteral("state"), state},
+                                                     {QStringLiteral("answered_by"), by}});
+        }
+    }
+    if (!told)
+        return fail(told.error());
+    if (auto committed = tx.commit(); !committed)
+        return fail(committed.error());
+    m_broker.publish(notices);
+
+    protocol::Question resolved = question;
+    resolved.state = state;
+    resolved.answer = answer;
+    resolved.answeredBy = by;
+    resolved.answeredAt = now;
+    Q_EMIT questionResolved(resolved);
     scheduleNext();
-    return question;
+    return resolved;
 }
 
-Result<protocol::AnswerResult> Questions::answer(const QString &by, const protocol::AnswerParams &params)
+Result<protocol::Question> Questions::answer(const QString &by, qint64 id, const QString &answer)
 {
-    auto question = get(params.id);
+    auto question = get(id);
     if (!question)
         return fail(question.error());
     if (by != Operator && by != question->target) {
-        return fail(ErrorCode::Forbidden,
-                    QStringLiteral("question %1 is for %2: only %2 (or the operator) may answer it")
-                        .arg(params.id)
-                        .arg(question->target));
+        return fail(
+            ErrorCode::Forbidden,
+            question->asker == by
+                ? QStringLiteral("question %1 is yours: it waits for %2 to answer").arg(id).arg(question->target)
+                : QStringLiteral("question %1 is for %2: only %2 may answer it").arg(id).arg(question->target));
     }
-    if (question->state != QLatin1String("open"))
-        return fail(ErrorCode::InvalidParams,
-                    QStringLiteral("question %1 is already %2").arg(params.id).arg(question->state));
-    auto resolved = resolve(params.id, QStringLiteral("answered"), params.answer, by);
-    if (!resolved)
-        return fail(resolved.error());
-    tell(resolved->asker, QJsonObject{{QStringLiteral("event"), QStringLiteral("question_answered")},
-                                      {QStringLiteral("id"), params.id},
-                                      {QStringLiteral("question"), resolved->question},
-                                      {QStringLiteral("answer"), params.answer},
-                                      {QStringLiteral("answered_by"), by}});
-    return protocol::AnswerResult{params.id};
+    if (question->state != QLatin1String("open")) {
+        return fail(ErrorCode::InvalidParams, QStringLiteral("question %1 is already %2").arg(id).arg(question->state),
+                    QJsonObject{{QStringLiteral("state"), question->state}});
+    }
+    return resolve(*question, QStringLiteral("answered"), answer, by);
 }
 
-Result<void> Questions::cancel(const QString &by, qint64 id)
+Result<protocol::Question> Questions::cancel(const QString &by, qint64 id)
 {
     auto question = get(id);
     if (!question)
         return fail(question.error());
     if (by != Operator && by != question->asker) {
         return fail(ErrorCode::Forbidden,
-                    QStringLiteral("question %1 was asked by %2: only %2 may cancel it").arg(id).arg(question->asker));
+                    QStringLiteral("question %1 was asked by %2: only %2 may cancel it; answer it instead")
+                        .arg(id)
+                        .arg(question->asker));
     }
-    auto resolved = resolve(id, QStringLiteral("cancelled"), QString(), by);
-    if (!resolved)
-        return fail(resolved.error());
-    tell(resolved->target, QJsonObject{{QStringLiteral("event"), QStringLiteral("question_cancelled")},
-                                       {QStringLiteral("id"), id},
-                                       {QStringLiteral("by"), by}});
-    return {};
+    if (question->state != QLatin1String("open")) {
+        return fail(ErrorCode::InvalidParams, QStringLiteral("question %1 is already %2").arg(id).arg(question->state),
+                    QJsonObject{{QStringLiteral("state"), question->state}});
+    }
+    return resolve(*question, QStringLiteral("cancelled"), std::nullopt, by);
 }
 
 Result<QList<protocol::Question>> Questions::open(const QString &agent)
@@ -207,44 +293,63 @@ Result<QList<protocol::Question>> Questions::open(const QString &agent)
         sql += QStringLiteral(" AND (asker = :agent OR target = :agent)");
         bindings.emplace_back(QStringLiteral(":agent"), agent);
     }
-    auto query = m_db.exec(sql + QStringLiteral(" ORDER BY id"), bindings);
-    if (!query)
-        return fail(query.error());
-    QList<protocol::Question> questions;
-    while (query->next()) {
-        Row row(*query);
-        auto question = readQuestion(row);
-        if (!question)
-            return fail(question.error());
-        questions.append(std::move(*question));
+    return readQuestions(m_db.exec(sql + QStringLiteral(" ORDER BY id"), bindings));
+}
+
+Result<protocol::QuestionListResult> Questions::list(const protocol::QuestionListParams &params)
+{
+    QStringList where;
+    Bindings bindings{{QStringLiteral(":limit"), params.limit + 1}}; // one more: is there an older page?
+    if (params.state != QLatin1String("all")) {
+        where << QStringLiteral("state = :state");
+        bindings.emplace_back(QStringLiteral(":state"), params.state);
     }
-    return questions;
+    if (params.agent) {
+        where << QStringLiteral("(asker = :agent OR target = :agent)");
+        bindings.emplace_back(QStringLiteral(":agent"), *params.agent);
+    }
+    if (params.beforeId) {
+        where << QStringLiteral("id < :before");
+        bindings.emplace_back(QStringLiteral(":before"), *params.beforeId);
+    }
+    const QString filter =
+        where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    auto questions = readQuestions(m_db.exec(
+        QStringLiteral("SELECT %1 FROM questions%2 ORDER BY id DESC LIMIT :limit").arg(Columns, filter), bindings));
+    if (!questions)
+        return fail(questions.error());
+    protocol::QuestionListResult result;
+    result.hasMore = questions->size() > params.limit;
+    if (result.hasMore)
+        questions->removeLast();
+    result.questions = std::move(*questions);
+    return result;
 }
 
 Result<qint64> Questions::expireDue()
 {
-    auto due = m_db.exec(QStringLiteral("SELECT id FROM questions WHERE state = 'open' AND expires_at <= :now ORDER BY "
-                                        "id"),
-                         {{QStringLiteral(":now"), toDbTime(m_clock.now())}});
+    auto due = readQuestions(m_db.exec(
+        QStringLiteral("SELECT %1 FROM questions WHERE state = 'open' AND expires_at <= :now ORDER BY id").arg(Columns),
+        {{QStringLiteral(":now"), toDbTime(m_clock.now())}}));
     if (!due)
         return fail(due.error());
-    QList<qint64> ids;
-    while (due->next())
-        ids << due->value(0).toLongLong();
-    due->finish();
-    for (qint64 id : std::as_const(ids)) {
-        auto resolved =
-            resolve(id, QStringLiteral("expired"), QString::fromLatin1(ExpiredAnswer), QStringLiteral("system"));
-        if (!resolved)
-            return fail(resolved.error());
-        tell(resolved->asker, QJsonObject{{QStringLiteral("event"), QStringLiteral("question_answered")},
-                                          {QStringLiteral("id"), id},
-                                          {QStringLiteral("question"), resolved->question},
-                                          {QStringLiteral("answer"), QString::fromLatin1(ExpiredAnswer)},
-                                          {QStringLiteral("answered_by"), QStringLiteral("system")}});
+    qint64 expired = 0;
+    bool failed = false;
+    for (const protocol::Question &question : std::as_const(*due)) {
+        // One question that cannot expire must not hold back the others (nor the engine's start).
+        if (auto resolved = resolve(question, QStringLiteral("expired"), QString::fromLatin1(ExpiredAnswer), System)) {
+            ++expired;
+        } else {
+            failed = true;
+            qCWarning(lcQuestions).noquote()
+                << "question" << question.id << "could not expire:" << resolved.error().message;
+        }
     }
-    scheduleNext();
-    return ids.size();
+    if (failed)
+        m_timer->start(RetryAfterFailure); // not a busy loop on a persistent fault
+    else
+        scheduleNext();
+    return expired;
 }
 
 void Questions::scheduleNext()
@@ -254,8 +359,7 @@ void Questions::scheduleNext()
         m_timer->stop();
         return;
     }
-    const qint64 wait = std::max<qint64>(0, *next - toDbTime(m_clock.now()));
-    m_timer->start(std::chrono::milliseconds(wait));
+    startTimerUntil(*m_timer, *next, m_clock);
 }
 
 } // namespace hive::engine

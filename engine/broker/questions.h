@@ -17,8 +17,9 @@ class Database;
 
 /// Questions from agents to the operator or a peer. `ask` returns an id at once; the answer
 /// reaches the asker later as a system message {event: "question_answered", ...}; a peer target
-/// is told with {event: "question_asked", ...}. Open questions expire at their deadline with the
-/// answer "[expired]"; the deadline survives restarts (it is checked again at load()).
+/// is told with {event: "question_asked", ...}. Each change and the system message it causes are
+/// one transaction. Open questions expire at their deadline with the answer "[expired]"; the
+/// deadline survives restarts (it is checked again at load()).
 class Questions : public QObject
 {
     Q_OBJECT
@@ -31,13 +32,15 @@ public:
     [[nodiscard]] Result<void> load();
 
     [[nodiscard]] Result<protocol::AskResult> ask(const QString &asker, const protocol::AskParams &params);
-    /// `by` is the target agent or "operator" (who may answer any question).
-    [[nodiscard]] Result<protocol::AnswerResult> answer(const QString &by, const protocol::AnswerParams &params);
-    /// Only the asker (or the operator) may cancel.
-    [[nodiscard]] Result<void> cancel(const QString &by, qint64 id);
+    /// `by` is the target agent or "operator" (who may answer any question, a peer's included).
+    [[nodiscard]] Result<protocol::Question> answer(const QString &by, qint64 id, const QString &answer);
+    /// Only the asker (or the operator) may cancel; the target is told.
+    [[nodiscard]] Result<protocol::Question> cancel(const QString &by, qint64 id);
     [[nodiscard]] Result<protocol::Question> get(qint64 id);
-    /// Open questions asked by or of `agent` (all open ones when empty).
+    /// Open questions, oldest first: all of them, or those asked by or of `agent`.
     [[nodiscard]] Result<QList<protocol::Question>> open(const QString &agent = {});
+    /// A page for question_list, newest first.
+    [[nodiscard]] Result<protocol::QuestionListResult> list(const protocol::QuestionListParams &params);
     /// Answers every open question past its deadline with "[expired]"; returns how many.
     [[nodiscard]] Result<qint64> expireDue();
 
@@ -46,8 +49,10 @@ Q_SIGNALS:
     void questionResolved(const hive::protocol::Question &question);
 
 private:
-    Result<protocol::Question> resolve(qint64 id, const QString &state, const QString &answer, const QString &by);
-    void tell(const QString &agent, const QJsonObject &event);
+    /// Moves an open question to `state` and writes the system message about it, in one
+    /// transaction; then publishes both.
+    Result<protocol::Question> resolve(const protocol::Question &question, const QString &state,
+                                       const std::optional<QString> &answer, const QString &by);
     void scheduleNext();
 
     Database &m_db;

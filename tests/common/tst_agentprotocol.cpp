@@ -65,6 +65,12 @@ Parser parserNamed(const QString &method)
         return parserFor<AskParams>();
     if (method == QLatin1String("answer"))
         return parserFor<AnswerParams>();
+    if (method == QLatin1String("remind"))
+        return parserFor<RemindParams>();
+    if (method == QLatin1String("get_open_threads"))
+        return parserFor<OpenThreadsParams>();
+    if (method == QLatin1String("cancel_thread"))
+        return parserFor<CancelThreadParams>();
     if (method == QLatin1String("message"))
         return parserFor<Message>();
     return {};
@@ -114,6 +120,66 @@ void TestAgentProtocol::everyStructRoundTrips()
     roundTrip(WhoamiParams{});
     roundTrip(WhoamiResult{QStringLiteral("alice"), QStringLiteral("agent"), QStringLiteral("0.1.0")});
     roundTrip(WhoamiResult{QStringLiteral("manager"), QStringLiteral("manager"), QStringLiteral("0.1.0")});
+
+    const QDateTime t = sampleMessage().sentAt;
+    roundTrip(RemindParams{QStringLiteral("look at CI"), 90, std::nullopt});
+    roundTrip(RemindParams{QStringLiteral("stand-up"), std::nullopt, t});
+    roundTrip(RemindResult{5, t});
+    Reminder pending{3,
+                     QStringLiteral("alice"),
+                     QStringLiteral("look"),
+                     t,
+                     t.addSecs(60),
+                     QStringLiteral("pending"),
+                     2,
+                     QStringLiteral("unknown recipient 'alice'"),
+                     t.addSecs(120),
+                     std::nullopt,
+                     std::nullopt,
+                     std::nullopt};
+    roundTrip(pending);
+    Reminder delivered = pending;
+    delivered.state = QStringLiteral("delivered");
+    delivered.nextAttemptAt.reset();
+    delivered.deliveredAt = t.addSecs(121);
+    delivered.messageId = 99;
+    roundTrip(delivered);
+    Reminder cancelled = pending;
+    cancelled.state = QStringLiteral("cancelled");
+    cancelled.cancelledBy = QStringLiteral("operator");
+    roundTrip(cancelled);
+    roundTrip(ReminderListParams{QStringLiteral("alice"), QStringLiteral("failed"), 20, 400});
+    roundTrip(ReminderListParams{});
+    // "all" is the same as no state filter.
+    QCOMPARE(ReminderListParams::fromJson(QJsonObject{{QStringLiteral("state"), QStringLiteral("all")}})->state,
+             std::nullopt);
+    QVERIFY(!ReminderListParams::fromJson(QJsonObject{{QStringLiteral("state"), QStringLiteral("late")}}));
+    roundTrip(ReminderListResult{{pending, delivered}, true});
+    roundTrip(ReminderRetryParams{8});
+    roundTrip(ReminderCancelParams{9});
+    const Question question{7,
+                            QStringLiteral("alice"),
+                            QStringLiteral("bob"),
+                            QStringLiteral("merge?"),
+                            {QStringLiteral("yes"), QStringLiteral("no")},
+                            true,
+                            t,
+                            t.addSecs(60),
+                            QStringLiteral("answered"),
+                            QStringLiteral("yes"),
+                            QStringLiteral("operator"),
+                            t.addSecs(30)};
+    roundTrip(OpenThreadsParams{});
+    roundTrip(OpenThreadsResult{{question}, {question, question}, {pending}});
+    roundTrip(CancelThreadParams{QStringLiteral("reminder"), 4});
+    roundTrip(CancelThreadResult{QStringLiteral("question"), 4});
+    roundTrip(ThreadListParams{QStringLiteral("alice")});
+    roundTrip(ThreadListParams{});
+    roundTrip(ThreadListResult{{question}, {pending}});
+    roundTrip(QuestionListParams{QStringLiteral("operator"), QStringLiteral("all"), 10, 77});
+    roundTrip(QuestionListResult{{question}, false});
+    roundTrip(QuestionAnswerParams{7, QStringLiteral("ship it")});
+    roundTrip(QuestionCancelParams{7});
 }
 
 void TestAgentProtocol::optionalFieldsRoundTripWhenAbsent()
@@ -295,6 +361,67 @@ void TestAgentProtocol::invalidParamsAreNamed_data()
                                    << QStringList{key("'id'")};
     QTest::newRow("whoami unknown field")
         << key("whoami") << QJsonObject{{key("name"), key("manager")}} << QStringList{key("unknown field 'name'")};
+    QTest::newRow("ask question over 16 KiB")
+        << key("ask") << QJsonObject{{key("question"), QString(16 * 1024 + 1, QLatin1Char('q'))}}
+        << QStringList{key("'question'"), key("16385 bytes"), key("16384")};
+    QTest::newRow("ask 33 options") << key("ask")
+                                    << QJsonObject{{key("question"), key("q")},
+                                                   {key("options"),
+                                                    QJsonArray::fromStringList(QStringList(33, key("o")))}}
+                                    << QStringList{key("'options'"), key("at most 32"), key("got 33")};
+    QTest::newRow("ask empty option") << key("ask")
+                                      << QJsonObject{{key("question"), key("q")},
+                                                     {key("options"), QJsonArray{key("yes"), key(" ")}}}
+                                      << QStringList{key("'options'"), key("option 1 is empty")};
+    QTest::newRow("answer over 16 KiB") << key("answer")
+                                        << QJsonObject{{key("id"), 1},
+                                                       {key("answer"), QString(16 * 1024 + 1, QLatin1Char('a'))}}
+                                        << QStringList{key("'answer'"), key("16384")};
+
+    const auto remind = [&](QJsonObject extra) {
+        extra.insert(key("message"), key("check the build"));
+        return extra;
+    };
+    QTest::newRow("remind neither delay nor at")
+        << key("remind") << remind({}) << QStringList{key("exactly one of 'delay_seconds' and 'at'")};
+    QTest::newRow("remind both delay and at")
+        << key("remind") << remind({{key("delay_seconds"), 60}, {key("at"), key("2026-01-01T00:00:00Z")}})
+        << QStringList{key("exactly one of 'delay_seconds' and 'at'")};
+    QTest::newRow("remind delay 0") << key("remind") << remind({{key("delay_seconds"), 0}})
+                                    << QStringList{key("'delay_seconds'"), key("between 1 and 2592000")};
+    QTest::newRow("remind delay -5") << key("remind") << remind({{key("delay_seconds"), -5}})
+                                     << QStringList{key("'delay_seconds'"), key("got -5")};
+    QTest::newRow("remind delay 31 days") << key("remind") << remind({{key("delay_seconds"), 31 * 86400}})
+                                          << QStringList{key("'delay_seconds'"), key("30 days")};
+    QTest::newRow("remind delay \"60\"") << key("remind") << remind({{key("delay_seconds"), key("60")}})
+                                         << QStringList{key("'delay_seconds'"), key("integer")};
+    QTest::newRow("remind delay 1.5") << key("remind") << remind({{key("delay_seconds"), 1.5}})
+                                      << QStringList{key("'delay_seconds'")};
+    QTest::newRow("remind at without zone") << key("remind") << remind({{key("at"), key("2026-01-01T09:00:00")}})
+                                            << QStringList{key("'at'"), key("with a zone")};
+    QTest::newRow("remind at garbage") << key("remind") << remind({{key("at"), key("tomorrow")}})
+                                       << QStringList{key("'at'"), key("'tomorrow'")};
+    QTest::newRow("remind empty message")
+        << key("remind") << QJsonObject{{key("message"), key(" ")}, {key("delay_seconds"), 5}}
+        << QStringList{key("'message'"), key("empty")};
+    QTest::newRow("remind message over 16 KiB")
+        << key("remind")
+        << QJsonObject{{key("message"), QString(16 * 1024 + 1, QLatin1Char('m'))}, {key("delay_seconds"), 5}}
+        << QStringList{key("'message'"), key("16384 bytes")};
+    QTest::newRow("remind unknown field")
+        << key("remind") << remind({{key("delay_seconds"), 5}, {key("to"), key("bob")}})
+        << QStringList{key("unknown field 'to'")};
+    QTest::newRow("get_open_threads unknown field")
+        << key("get_open_threads") << QJsonObject{{key("agent"), key("bob")}}
+        << QStringList{key("unknown field 'agent'")};
+    QTest::newRow("cancel_thread bad kind")
+        << key("cancel_thread") << QJsonObject{{key("kind"), key("message")}, {key("id"), 3}}
+        << QStringList{key("'kind'"), key("'question' or 'reminder'")};
+    QTest::newRow("cancel_thread missing id") << key("cancel_thread") << QJsonObject{{key("kind"), key("reminder")}}
+                                              << QStringList{key("missing required field 'id'")};
+    QTest::newRow("cancel_thread id 0") << key("cancel_thread")
+                                        << QJsonObject{{key("kind"), key("question")}, {key("id"), 0}}
+                                        << QStringList{key("'id'"), key("positive")};
 
     QJsonObject badTime = sampleMessage().toJson();
     badTime.insert(key("sent_at"), key("yesterday"));
@@ -336,6 +463,27 @@ void TestAgentProtocol::boundariesAreAccepted_data()
     QTest::newRow("ids 1") << key("ack") << QJsonObject{{key("ids"), idArray(1)}};
     QTest::newRow("ids 256") << key("ack") << QJsonObject{{key("ids"), idArray(256)}};
     QTest::newRow("limit 1") << key("recent") << QJsonObject{{key("limit"), 1}};
+    QTest::newRow("remind delay 1") << key("remind")
+                                    << QJsonObject{{key("message"), key("m")}, {key("delay_seconds"), 1}};
+    QTest::newRow("remind delay 30 days")
+        << key("remind") << QJsonObject{{key("message"), key("m")}, {key("delay_seconds"), 30 * 86400}};
+    QTest::newRow("remind at with offset")
+        << key("remind") << QJsonObject{{key("message"), key("m")}, {key("at"), key("2026-11-24T09:00:00+01:00")}};
+    QTest::newRow("remind at +0100") << key("remind")
+                                     << QJsonObject{{key("message"), key("m")},
+                                                    {key("at"), key("2026-11-24T09:00:00+0100")}};
+    QTest::newRow("remind at -05") << key("remind")
+                                   << QJsonObject{{key("message"), key("m")},
+                                                  {key("at"), key("2026-11-24T09:00:00-05")}};
+    QTest::newRow("remind message 16 KiB")
+        << key("remind")
+        << QJsonObject{{key("message"), QString(16 * 1024, QLatin1Char('m'))}, {key("delay_seconds"), 1}};
+    QTest::newRow("ask 32 options") << key("ask")
+                                    << QJsonObject{
+                                           {key("question"), key("q")},
+                                           {key("options"), QJsonArray::fromStringList(QStringList(32, key("o")))}};
+    QTest::newRow("cancel_thread reminder")
+        << key("cancel_thread") << QJsonObject{{key("kind"), key("reminder")}, {key("id"), 1}};
     QTest::newRow("limit 200") << key("recent") << QJsonObject{{key("limit"), 200}};
     QTest::newRow("empty body") << key("send") << QJsonObject{{key("to"), key("*")}, {key("body"), QString()}};
 }
@@ -362,9 +510,12 @@ void TestAgentProtocol::methodTable()
     }
     QCOMPARE(names, (QStringList{QStringLiteral("send"), QStringLiteral("recv"), QStringLiteral("ack"),
                                  QStringLiteral("requeue_inflight"), QStringLiteral("status"), QStringLiteral("recent"),
-                                 QStringLiteral("whoami"), QStringLiteral("ask"), QStringLiteral("answer")}));
-    QCOMPARE(mutating, (QStringList{QStringLiteral("send"), QStringLiteral("ack"), QStringLiteral("requeue_inflight"),
-                                    QStringLiteral("ask"), QStringLiteral("answer")}));
+                                 QStringLiteral("whoami"), QStringLiteral("ask"), QStringLiteral("answer"),
+                                 QStringLiteral("remind"), QStringLiteral("get_open_threads"),
+                                 QStringLiteral("cancel_thread")}));
+    QCOMPARE(mutating, (QStringList{QStringLiteral("send"), QStringLiteral("recv"), QStringLiteral("ack"),
+                                    QStringLiteral("requeue_inflight"), QStringLiteral("ask"), QStringLiteral("answer"),
+                                    QStringLiteral("remind"), QStringLiteral("cancel_thread")}));
     // Every agent method has a parser in the data tables above.
     for (const QString &name : std::as_const(names))
         QVERIFY2(parserNamed(name), qPrintable(name));
@@ -383,8 +534,9 @@ void TestAgentProtocol::questionTypesRoundTrip()
     QCOMPARE(*AnswerParams::fromJson(AnswerParams{7, QStringLiteral("yes")}.toJson()),
              (AnswerParams{7, QStringLiteral("yes")}));
     QCOMPARE(*AnswerResult::fromJson(AnswerResult{7}.toJson()), AnswerResult{7});
-    const Question open{7, QStringLiteral("alice"), QStringLiteral("operator"), QStringLiteral("q"), {},          false,
-                        t, t.addSecs(60),           QStringLiteral("open"),     std::nullopt,        std::nullopt};
+    const Question open{
+        7, QStringLiteral("alice"), QStringLiteral("operator"), QStringLiteral("q"), {},           false,
+        t, t.addSecs(60),           QStringLiteral("open"),     std::nullopt,        std::nullopt, std::nullopt};
     QCOMPARE(*Question::fromJson(open.toJson()), open);
     Question answered = open;
     answered.state = QStringLiteral("answered");

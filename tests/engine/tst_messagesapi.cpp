@@ -6,6 +6,8 @@
 #include "agents/agentsockets.h"
 #include "broker/agentregistry.h"
 #include "broker/broker.h"
+#include "broker/questions.h"
+#include "broker/reminders.h"
 #include "engine.h"
 #include "fakeclock.h"
 #include "localsocketpeer.h"
@@ -16,10 +18,12 @@
 #include "store/auditlog.h"
 #include "store/eventlog.h"
 #include "store/tokenstore.h"
+#include "verify.h"
 #include "websocketpeer.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -30,18 +34,6 @@ using namespace hive::protocol;
 namespace {
 
 constexpr int Timeout = 10000;
-
-QString describe(const Error &error)
-{
-    return QStringLiteral("%1: %2").arg(errorCodeName(error.code), error.message);
-}
-
-// Evaluates `expression` once (it is often a call) and fails with the error's kind and message.
-#define VERIFY_OK(expression)                                                                                          \
-    do {                                                                                                               \
-        const auto &verified = (expression);                                                                           \
-        QVERIFY2(verified, verified ? "" : qPrintable(describe(verified.error())));                                    \
-    } while (false)
 
 } // namespace
 
@@ -65,6 +57,7 @@ private Q_SLOTS:
     void viewerReadsButCannotSend();
     void messageSendIsAudited();
     void eventsReachSubscribers();
+    void threadsByRole();
 
 private:
     std::unique_ptr<client::RpcClient> connectAdmin();
@@ -149,7 +142,7 @@ void TestMessagesApi::addAgents(client::RpcClient &client, const QStringList &na
 {
     for (const QString &name : names) {
         auto added = client.callAndWait<AgentAddMethod>(AgentAddParams{name}, Timeout);
-        QVERIFY2(added, added ? "" : qPrintable(describe(added.error())));
+        QVERIFY2(added, added ? "" : qPrintable(test::describe(added.error())));
     }
 }
 
@@ -263,7 +256,7 @@ void TestMessagesApi::agentListShowsInboxCounts()
     QCOMPARE(a.inflight, 1);
     QVERIFY(a.allowedRecipients.isEmpty());
     const AgentInfo &b = listed->agents.at(1);
-    QCOMPARE(b.unread, 0);
+    QCOMPARE(b.unread, 1); // the system notice of its new allow-list
     QCOMPARE(b.inflight, 0);
     QCOMPARE(b.allowedRecipients, QStringList{QStringLiteral("alice")});
     const AgentInfo &manager = listed->agents.at(2);
@@ -361,9 +354,10 @@ void TestMessagesApi::messageSendToAgentBroadcastAndUnknown()
         MessageSendParams{QStringLiteral("*"), QStringLiteral("freeze at six"), {}}, Timeout);
     VERIFY_OK(broadcast);
     QCOMPARE(broadcast->recipients, 3);
-    for (const char *agent : {"alice", "bob", "manager"})
-        QCOMPARE(m_engine->broker().status(QString::fromLatin1(agent))->unread,
-                 qint64(agent == QByteArray("alice") ? 2 : 1));
+    // The manager also holds the system notices of the two agents added.
+    QCOMPARE(m_engine->broker().status(QStringLiteral("alice"))->unread, 2);
+    QCOMPARE(m_engine->broker().status(QStringLiteral("bob"))->unread, 1);
+    QCOMPARE(m_engine->broker().status(QStringLiteral("manager"))->unread, 3);
 
     struct Refusal {
         MessageSendParams params;
@@ -611,13 +605,33 @@ void TestMessagesApi::eventsReachSubscribers()
         alice->callAndWait<SendMethod>(SendParams{QStringLiteral("bob"), QStringLiteral("pong"), sent->id}, Timeout);
     VERIFY_OK(answer);
 
-    QVERIFY(QTest::qWaitFor([&] { return received.size() >= 5; }, Timeout));
+    // Every change is an event; system notices to agents are messages too (from "system").
+    QVERIFY(QTest::qWaitFor([&] { return received.size() >= 8; }, Timeout));
     QStringList kinds;
-    for (const Event &event : std::as_const(received))
+    QStringList notices;
+    QList<Event> changes;
+    for (const Event &event : std::as_const(received)) {
         kinds << event.kind;
-    QCOMPARE(kinds,
-             (QStringList{QStringLiteral("agent_added"), QStringLiteral("agent_added"), QStringLiteral("agent_updated"),
-                          QStringLiteral("message_sent"), QStringLiteral("message_sent")}));
+        if (event.kind == QLatin1String("message_sent") &&
+            event.data.value(QStringLiteral("from")).toString() == QLatin1String("system")) {
+            notices << event.data.value(QStringLiteral("to")).toString() + QLatin1Char(':') +
+                           QJsonDocument::fromJson(event.data.value(QStringLiteral("body")).toString().toUtf8())
+                               .object()
+                               .value(QStringLiteral("event"))
+                               .toString();
+        } else {
+            changes << event;
+        }
+    }
+    QCOMPARE(kinds, (QStringList{QStringLiteral("agent_added"), QStringLiteral("message_sent"),
+                                 QStringLiteral("agent_added"), QStringLiteral("message_sent"),
+                                 QStringLiteral("agent_updated"), QStringLiteral("message_sent"),
+                                 QStringLiteral("message_sent"), QStringLiteral("message_sent")}));
+    QCOMPARE(notices, (QStringList{QStringLiteral("manager:agent_added"), QStringLiteral("manager:agent_added"),
+                                   QStringLiteral("alice:allowed_recipients_changed")}));
+    for (qsizetype i = 1; i < received.size(); ++i)
+        QCOMPARE(received.at(i).seq, received.at(i - 1).seq + 1);
+    received = changes;
     QCOMPARE(received.at(0).data.value(QStringLiteral("name")).toString(), QStringLiteral("alice"));
     QCOMPARE(received.at(1).data.value(QStringLiteral("name")).toString(), QStringLiteral("bob"));
     QCOMPARE(received.at(2).data,
@@ -637,8 +651,53 @@ void TestMessagesApi::eventsReachSubscribers()
     VERIFY_OK(agentMessage);
     QCOMPARE(*agentMessage, listed->messages.at(0));
     QCOMPARE(agentMessage->inReplyTo, sent->id);
-    for (qsizetype i = 1; i < received.size(); ++i)
-        QCOMPARE(received.at(i).seq, received.at(i - 1).seq + 1);
+}
+
+void TestMessagesApi::threadsByRole()
+{
+    addAgents(*m_admin, {QStringLiteral("alice")});
+    auto asked = m_engine->questions().ask(
+        QStringLiteral("alice"), AskParams{QStringLiteral("ship?"), {}, false, 600, QStringLiteral("operator")});
+    VERIFY_OK(asked);
+    auto reminder =
+        m_engine->reminders().remind(QStringLiteral("alice"), RemindParams{QStringLiteral("r"), 600, std::nullopt});
+    VERIFY_OK(reminder);
+
+    // A viewer sees the questions, reminders and threads, but answers, cancels and retries nothing.
+    auto viewer = connectRemote(Role::Viewer);
+    auto questions = viewer->callAndWait<QuestionListMethod>(QuestionListParams{}, Timeout);
+    VERIFY_OK(questions);
+    QCOMPARE(questions->questions.size(), 1);
+    VERIFY_OK(viewer->callAndWait<ReminderListMethod>(ReminderListParams{}, Timeout));
+    auto threads = viewer->callAndWait<ThreadListMethod>(ThreadListParams{}, Timeout);
+    VERIFY_OK(threads);
+    QCOMPARE(threads->questions.size(), 1);
+    QCOMPARE(threads->reminders.size(), 1);
+    QCOMPARE(viewer->callAndWait<QuestionAnswerMethod>(QuestionAnswerParams{asked->id, QStringLiteral("no")}, Timeout)
+                 .error()
+                 .code,
+             ErrorCode::Forbidden);
+    QCOMPARE(viewer->callAndWait<QuestionCancelMethod>(QuestionCancelParams{asked->id}, Timeout).error().code,
+             ErrorCode::Forbidden);
+    QCOMPARE(viewer->callAndWait<ReminderCancelMethod>(ReminderCancelParams{reminder->id}, Timeout).error().code,
+             ErrorCode::Forbidden);
+    QCOMPARE(viewer->callAndWait<ReminderRetryMethod>(ReminderRetryParams{reminder->id}, Timeout).error().code,
+             ErrorCode::Forbidden);
+    QCOMPARE(m_engine->questions().get(asked->id)->state, QStringLiteral("open"));
+
+    // An operator answers; the answer is audited under its token, reads are not.
+    auto operatorClient = connectRemote(Role::Operator);
+    auto answered = operatorClient->callAndWait<QuestionAnswerMethod>(
+        QuestionAnswerParams{asked->id, QStringLiteral("yes")}, Timeout);
+    VERIFY_OK(answered);
+    QCOMPARE(answered->answeredBy, QStringLiteral("operator"));
+    const auto rows = auditRows(QStringLiteral("question_answer"));
+    QCOMPARE(rows.size(), 2); // newest first
+    QCOMPARE(rows.at(0).tokenName, QStringLiteral("operator-token"));
+    QCOMPARE(rows.at(0).result, QStringLiteral("ok"));
+    QCOMPARE(rows.at(1).result, QStringLiteral("forbidden"));
+    QVERIFY(auditRows(QStringLiteral("question_list")).isEmpty());
+    VERIFY_OK(operatorClient->callAndWait<ReminderCancelMethod>(ReminderCancelParams{reminder->id}, Timeout));
 }
 
 QTEST_GUILESS_MAIN(TestMessagesApi)

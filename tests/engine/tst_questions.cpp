@@ -133,7 +133,7 @@ void TestQuestions::onlyTheTargetOrOperatorAnswers()
     auto missing = carol->callAndWait<AnswerMethod>(AnswerParams{9999, QStringLiteral("x")}, Timeout);
     QCOMPARE(missing.error().code, ErrorCode::NotFound);
     // The operator may override a peer question.
-    QVERIFY(m_engine->questions().answer(QStringLiteral("operator"), AnswerParams{asked->id, QStringLiteral("no")}));
+    QVERIFY(m_engine->questions().answer(QStringLiteral("operator"), asked->id, QStringLiteral("no")));
     QCOMPARE(systemEvent(*alice).value(QStringLiteral("answered_by")).toString(), QStringLiteral("operator"));
 }
 
@@ -163,7 +163,7 @@ void TestQuestions::operatorAnswersAndEventsFollow()
     QCOMPARE(open->size(), 1);
     QCOMPARE(open->first().target, QStringLiteral("operator"));
 
-    QVERIFY(m_engine->questions().answer(QStringLiteral("operator"), AnswerParams{asked->id, QStringLiteral("yes")}));
+    QVERIFY(m_engine->questions().answer(QStringLiteral("operator"), asked->id, QStringLiteral("yes")));
     QCOMPARE(systemEvent(*alice).value(QStringLiteral("answer")).toString(), QStringLiteral("yes"));
     std::optional<Event> resolved;
     for (const auto &args : std::as_const(events)) {
@@ -211,7 +211,7 @@ void TestQuestions::askerCancels()
     QCOMPARE(m_engine->questions().cancel(QStringLiteral("bob"), asked->id).error().code, ErrorCode::Forbidden);
     QVERIFY(m_engine->questions().cancel(QStringLiteral("alice"), asked->id));
     QCOMPARE(systemEvent(*bob).value(QStringLiteral("event")).toString(), QStringLiteral("question_cancelled"));
-    QVERIFY(!m_engine->questions().answer(QStringLiteral("bob"), AnswerParams{asked->id, QStringLiteral("late")}));
+    QVERIFY(!m_engine->questions().answer(QStringLiteral("bob"), asked->id, QStringLiteral("late")));
 }
 
 QTEST_GUILESS_MAIN(TestQuestions)
