@@ -123,7 +123,14 @@ Result<void> Engine::start()
         m_vacuumTimer->start(std::chrono::minutes(m_config.vacuumIntervalMinutes));
 
         m_connections = std::make_unique<ConnectionRegistry>();
-        connect(m_events.get(), &EventLog::published, m_connections.get(), &ConnectionRegistry::broadcast);
+        // Events go out in order with the replies: after the group sync that makes them durable.
+        connect(m_events.get(), &EventLog::published, m_connections.get(),
+                [this, registry = QPointer<ConnectionRegistry>(m_connections.get())](const protocol::Event &event) {
+                    m_db->whenDurable([registry, event](const Result<void> & /*synced*/) {
+                        if (registry)
+                            registry->broadcast(event);
+                    });
+                });
         m_facts = EngineFacts{m_clock.now(), m_stateDir->path(), QString(), m_tls.fingerprint, *version};
         // The agents' surface: its own dispatcher (no operator methods, no auditing) behind one
         // socket per agent, opened for every registered agent, the manager included.
@@ -144,7 +151,7 @@ Result<void> Engine::start()
         if (auto loaded = m_reminders->load(); !loaded)
             return fail(loaded.error());
         m_agentHandlers = std::make_unique<BrokerController>(*m_broker, *m_agents, *m_questions, *m_reminders);
-        m_agentDispatcher = std::make_unique<Dispatcher>(nullptr);
+        m_agentDispatcher = std::make_unique<Dispatcher>(nullptr, m_db.get());
         m_agentDispatcher->registerMethods(*m_agentHandlers, protocol::AgentMethods{});
         m_agentSockets = std::make_unique<AgentSockets>(m_stateDir->path(), *m_agentDispatcher, *m_connections,
                                                         static_cast<qsizetype>(m_config.maxFrameBytes));
@@ -160,7 +167,7 @@ Result<void> Engine::start()
                                                                m_facts, *m_agents, *m_broker, *m_agentSockets,
                                                                *m_questions, *m_reminders});
         m_handlers = std::make_unique<ApiHandlers>(*m_services);
-        m_dispatcher = std::make_unique<Dispatcher>(m_audit.get());
+        m_dispatcher = std::make_unique<Dispatcher>(m_audit.get(), m_db.get());
         m_dispatcher->registerMethods(*m_handlers, protocol::ApiMethods{});
 
         const ApiServerOptions options{static_cast<qsizetype>(m_config.maxFrameBytes), m_config.helloTimeoutSeconds,
@@ -205,6 +212,7 @@ void Engine::shutdown(std::chrono::milliseconds grace, std::function<void()> don
         m_stoppingAnnounced = true;
         (void)m_events->publish(QStringLiteral("engine_stopping"), QJsonObject{});
     }
+    m_db->syncNow();           // the last replies and engine_stopping go out before the connections close
     m_server->stopListening(); // no new connections; the admin socket file goes away
     m_agentSockets->closeAll();
     m_connections->closeAll(QStringLiteral("engine stopping"));
@@ -235,6 +243,8 @@ void Engine::stop()
     if (!m_running)
         return;
     m_running = false;
+    if (m_db)
+        m_db->syncNow(); // what waits for durability is released before its connections close
     if (m_connections)
         m_connections->closeAll(QStringLiteral("engine stopping"));
     if (m_server)

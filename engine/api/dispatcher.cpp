@@ -2,7 +2,10 @@
 #include "dispatcher.h"
 
 #include "store/auditlog.h"
+#include "store/database.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 
 namespace hive::engine {
@@ -34,9 +37,8 @@ void Dispatcher::handleFrame(Connection &connection, const QByteArray &frame, qs
                    },
                    [&](const rpc::Invalid &invalid) {
                        // Before hello, garbage ends the connection; after, the client may go on.
-                       if (!connection.session())
-                           connection.closeAfterReply(QStringLiteral("malformed frame before hello"));
-                       connection.sendReply(rpc::Codec::encodeError(invalid.id, invalid.error));
+                       reply(connection, rpc::Codec::encodeError(invalid.id, invalid.error), false,
+                             connection.session() ? QString() : QStringLiteral("malformed frame before hello"));
                    },
                },
                message);
@@ -53,21 +55,24 @@ void Dispatcher::dispatch(Connection &connection, const rpc::Request &request)
 
     if (!context.session && request.method != HelloMethodName) {
         qCWarning(lcApi).noquote() << connection.peer() << "called" << request.method << "before hello; closing";
-        connection.closeAfterReply(QStringLiteral("hello must be the first call"));
-        connection.sendReply(rpc::Codec::encodeError(
-            request.id, Error{ErrorCode::Unauthenticated,
-                              QStringLiteral("call hello {protocol_version, token} first; '%1' was refused and the "
-                                             "connection is closed")
-                                  .arg(request.method),
-                              {}}));
+        reply(connection,
+              rpc::Codec::encodeError(
+                  request.id, Error{ErrorCode::Unauthenticated,
+                                    QStringLiteral("call hello {protocol_version, token} first; '%1' was refused and "
+                                                   "the connection is closed")
+                                        .arg(request.method),
+                                    {}}),
+              false, QStringLiteral("hello must be the first call"));
         return;
     }
 
     const auto entry = m_methods.constFind(request.method);
     if (entry == m_methods.constEnd()) {
-        connection.sendReply(rpc::Codec::encodeError(
-            request.id,
-            Error{ErrorCode::MethodNotFound, QStringLiteral("unknown method '%1'").arg(request.method), {}}));
+        reply(connection,
+              rpc::Codec::encodeError(
+                  request.id,
+                  Error{ErrorCode::MethodNotFound, QStringLiteral("unknown method '%1'").arg(request.method), {}}),
+              false);
         return;
     }
 
@@ -78,7 +83,7 @@ void Dispatcher::dispatch(Connection &connection, const rpc::Request &request)
                                    roleName(context.session->role)),
                           {}};
         audit(context, request.params, &error);
-        connection.sendReply(rpc::Codec::encodeError(request.id, error));
+        reply(connection, rpc::Codec::encodeError(request.id, error), true);
         return;
     }
 
@@ -102,14 +107,48 @@ void Dispatcher::complete(const QPointer<Connection> &connection, const QJsonVal
     }
     if (!connection)
         return;
+    QString closeReason;
     if (!result && !connection->session() && context.method == HelloMethodName) {
         // A client gets one more try after a failed hello (e.g. to retry with another protocol
         // version); the second failure, whatever its cause, ends the connection.
         connection->countFailedHello();
         if (connection->failedHellos() >= 2)
-            connection->closeAfterReply(QStringLiteral("second failed hello"));
+            closeReason = QStringLiteral("second failed hello");
     }
-    connection->sendReply(result ? rpc::Codec::encodeResult(id, *result) : rpc::Codec::encodeError(id, result.error()));
+    reply(*connection, result ? rpc::Codec::encodeResult(id, *result) : rpc::Codec::encodeError(id, result.error()),
+          audited && result, closeReason);
+}
+
+void Dispatcher::reply(Connection &connection, const QByteArray &frame, bool changed, const QString &closeReason)
+{
+    const auto send = [](Connection &to, const QByteArray &bytes, const QString &reason) {
+        if (!reason.isEmpty())
+            to.closeAfterReply(reason);
+        to.sendReply(bytes);
+    };
+    // Replies keep their order: one that follows a reply still waiting for the sync waits too.
+    if (!m_durable || (!changed && !m_durable->hasPending())) {
+        send(connection, frame, closeReason);
+        return;
+    }
+    // "ok" to a change means it is on disk: the reply waits for the group sync of this turn.
+    m_durable->whenDurable(
+        [guard = QPointer<Connection>(&connection), frame, changed, closeReason, send](const Result<void> &synced) {
+            if (!guard)
+                return;
+            if (changed && !synced) {
+                const auto id = QJsonDocument::fromJson(frame).object().value(QStringLiteral("id"));
+                send(*guard,
+                     rpc::Codec::encodeError(id, Error{ErrorCode::Io,
+                                                       QStringLiteral("the change was committed but could not be made "
+                                                                      "durable: %1")
+                                                           .arg(synced.error().message),
+                                                       {}}),
+                     closeReason);
+                return;
+            }
+            send(*guard, frame, closeReason);
+        });
 }
 
 void Dispatcher::audit(const CallContext &context, const QJsonObject &params, const Error *error)

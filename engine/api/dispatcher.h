@@ -13,6 +13,7 @@
 namespace hive::engine {
 
 class AuditLog;
+class Database;
 
 /// Routes requests to handlers through one table generated from a protocol::MethodList: it
 /// checks authentication and the method's role, decodes params, audits state-changing and
@@ -22,7 +23,9 @@ class Dispatcher
 {
 public:
     /// `audit` null: nothing is audited (the agents' surface; the audit log is for operators).
-    explicit Dispatcher(AuditLog *audit) : m_audit(audit) {}
+    /// `durable` set: the reply to a state-changing call waits until its commit is on stable
+    /// storage (Database::whenDurable), and replies behind it keep their order.
+    explicit Dispatcher(AuditLog *audit, Database *durable = nullptr) : m_audit(audit), m_durable(durable) {}
 
     template<typename Handlers, typename... Methods>
     void registerMethods(Handlers &handlers, protocol::MethodList<Methods...> /*list*/)
@@ -82,9 +85,13 @@ private:
     void complete(const QPointer<Connection> &connection, const QJsonValue &id, const CallContext &context,
                   const QJsonObject &params, bool audited, const Result<QJsonValue> &result);
     void audit(const CallContext &context, const QJsonObject &params, const Error *error);
+    /// Sends a reply frame, now or, behind replies waiting for durability, after the group sync.
+    /// `changed`: the reply acknowledges a state change (it always waits for the sync).
+    void reply(Connection &connection, const QByteArray &frame, bool changed, const QString &closeReason = {});
 
     QHash<QString, Entry> m_methods;
     AuditLog *m_audit;
+    Database *m_durable;
 };
 
 } // namespace hive::engine

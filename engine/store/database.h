@@ -7,6 +7,7 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <functional>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -17,8 +18,14 @@ namespace hive::engine {
 /// (text columns are NOT NULL); pass QVariant() for SQL NULL.
 using Bindings = std::vector<std::pair<QString, QVariant>>;
 
-/// The engine's SQLite database (WAL, foreign keys, full sync): one connection, used on the
+/// The engine's SQLite database (WAL, foreign keys, group commit): one connection, used on the
 /// thread that opened it (see docs/dev/threading.md).
+///
+/// Durability is a group commit. Transactions commit with synchronous=NORMAL: in WAL mode a COMMIT
+/// writes the WAL but does not fsync it, so a committed change survives the engine being killed
+/// (the data is in the kernel) but not yet a power loss. What the engine acknowledges waits in
+/// whenDurable() for one fdatasync(2) of the WAL, made once per event-loop turn for everything
+/// committed in that turn: many agents' sends share one sync instead of paying one each.
 class Database
 {
 public:
@@ -38,11 +45,30 @@ public:
     [[nodiscard]] QSqlDatabase &connection() { return m_db; }
     [[nodiscard]] const QString &path() const { return m_path; }
 
+    using DurableCallback = std::function<void(const Result<void> &synced)>;
+    /// Runs `callback` once everything committed so far is on stable storage: after the next
+    /// group sync (at the end of this event-loop turn), or with its error. Callbacks run in the
+    /// order they were queued.
+    void whenDurable(DurableCallback callback);
+    [[nodiscard]] bool hasPending() const { return !m_pending.empty(); }
+    /// Syncs now and runs the queued callbacks (shutdown, tests).
+    void syncNow();
+    /// How many group syncs ran, and how many callbacks they released (for benchmarks and tests).
+    [[nodiscard]] qint64 syncCount() const { return m_syncs; }
+    [[nodiscard]] qint64 releasedCount() const { return m_released; }
+
 private:
     Database(QSqlDatabase db, QString path);
+    Result<void> syncWal();
 
     QSqlDatabase m_db;
     QString m_path;
+    std::unique_ptr<QObject> m_syncContext; ///< owns the pending zero-timer; gone with the database
+    std::vector<DurableCallback> m_pending;
+    bool m_syncScheduled = false;
+    int m_walFd = -1;
+    qint64 m_syncs = 0;
+    qint64 m_released = 0;
 };
 
 } // namespace hive::engine

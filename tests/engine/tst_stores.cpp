@@ -40,6 +40,8 @@ private Q_SLOTS:
     void eventsResyncWhenTrimmed();
     void eventSeqSurvivesRestartAndTrim();
 
+    void groupSyncReleasesInOrderOncePerTurn();
+
 private:
     QString sqlite(const QString &sql);
 
@@ -339,6 +341,37 @@ void TestStores::eventSeqSurvivesRestartAndTrim()
     QCOMPARE(reopened.since(1).error().code, ErrorCode::ResyncRequired);
     auto next = reopened.publish(QStringLiteral("b"), {});
     QCOMPARE(next->seq, 4);
+}
+
+void TestStores::groupSyncReleasesInOrderOncePerTurn()
+{
+    QVERIFY(m_db->exec(QStringLiteral("CREATE TABLE t (x INTEGER)")));
+    const qint64 syncsBefore = m_db->syncCount();
+    QStringList order;
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(m_db->exec(QStringLiteral("INSERT INTO t VALUES (%1)").arg(i)));
+        m_db->whenDurable([&order, i](const Result<void> &synced) {
+            QVERIFY(synced);
+            order << QString::number(i);
+        });
+    }
+    // Nothing is released inside the turn that committed: the sync comes after it.
+    QVERIFY(order.isEmpty());
+    QVERIFY(m_db->hasPending());
+    QTRY_COMPARE(order, (QStringList{QStringLiteral("0"), QStringLiteral("1"), QStringLiteral("2")}));
+    QCOMPARE(m_db->syncCount(), syncsBefore + 1); // three commits, one sync
+    QVERIFY(!m_db->hasPending());
+
+    // A callback that queues another waits for the next sync, not this one.
+    bool second = false;
+    m_db->whenDurable([this, &second](const Result<void> &) {
+        m_db->whenDurable([&second](const Result<void> &) { second = true; });
+    });
+    m_db->syncNow();
+    QVERIFY(!second);
+    QTRY_VERIFY(second);
+    // The rows are in the WAL that was synced; a reader sees them.
+    QCOMPARE(sqlite(QStringLiteral("SELECT group_concat(x) FROM t")), QStringLiteral("0,1,2"));
 }
 
 QTEST_GUILESS_MAIN(TestStores)

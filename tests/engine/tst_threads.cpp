@@ -556,8 +556,11 @@ void TestThreads::everyBrokerChangeIsAnEvent()
     connect(&m_engine->events(), &EventLog::published, this, [&events](const Event &event) { events << event; });
     auto alice = connectAs(QStringLiteral("alice"));
     auto bob = connectAs(QStringLiteral("bob"));
+    const qint64 syncsBefore = m_engine->database().syncCount();
     auto sent = alice->callAndWait<SendMethod>(SendParams{QStringLiteral("bob"), QStringLiteral("hi"), {}}, Timeout);
     VERIFY_OK(sent);
+    // The reply to a change comes after the group sync that made it durable.
+    QVERIFY(m_engine->database().syncCount() > syncsBefore);
     VERIFY_OK(bob->callAndWait<RecvMethod>(RecvParams{{}, 1}, Timeout));
     VERIFY_OK(bob->callAndWait<RequeueInflightMethod>(RequeueInflightParams{}, Timeout));
     VERIFY_OK(bob->callAndWait<RecvMethod>(RecvParams{{}, 1}, Timeout));
