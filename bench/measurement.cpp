@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+#include "measurement.h"
+
+#include "monotonic.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hive::bench {
+
+namespace {
+
+double percentileMs(const std::vector<qint64> &sorted, double percent)
+{
+    if (sorted.empty())
+        return 0;
+    const auto rank = static_cast<size_t>(std::ceil(percent / 100.0 * static_cast<double>(sorted.size())));
+    const size_t index = std::clamp<size_t>(rank, 1, sorted.size()) - 1;
+    return static_cast<double>(sorted[index]) / static_cast<double>(NsPerMs);
+}
+
+} // namespace
+
+Measurement Measurement::compute(const std::vector<Sample> &samples, qint64 windowStartNs, qint64 windowEndNs,
+                                 qint64 sendEndNs)
+{
+    Measurement measurement;
+    std::vector<qint64> latencies;
+    latencies.reserve(samples.size());
+    for (const Sample &sample : samples) {
+        if (sample.receivedNs >= windowStartNs && sample.receivedNs <= windowEndNs)
+            ++measurement.messages;
+        if (sample.sentNs >= windowStartNs && sample.sentNs <= sendEndNs)
+            latencies.push_back(sample.receivedNs - sample.sentNs);
+    }
+    const qint64 window = windowEndNs - windowStartNs;
+    if (window > 0)
+        measurement.perSecond =
+            static_cast<double>(measurement.messages) * static_cast<double>(NsPerSecond) / static_cast<double>(window);
+    std::sort(latencies.begin(), latencies.end());
+    measurement.latencies = static_cast<qint64>(latencies.size());
+    measurement.p50Ms = percentileMs(latencies, 50);
+    measurement.p99Ms = percentileMs(latencies, 99);
+    return measurement;
+}
+
+} // namespace hive::bench
