@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The real hive-engine as a process on a temporary state dir, driven by the real hivectl over the
 // admin socket and over wss. The cases run in order and build on each other (tokens, pins).
+#include "hivectlrun.h"
 #include "localsocketpeer.h"
 #include "protocol/agentmethods.h"
 #include "rpcclient.h"
@@ -26,33 +27,11 @@
 
 namespace {
 
+using hive::test::parseObject;
 constexpr int HivectlTimeoutMs = 60 * 1000;
 constexpr int EngineStartTimeoutMs = 60 * 1000;
 
-struct Run {
-    bool finished = false;
-    int exitCode = -1;
-    QString out;
-    QString err;
-
-    [[nodiscard]] QString describe() const
-    {
-        return QStringLiteral("exit %1%2\n--- stdout:\n%3\n--- stderr:\n%4")
-            .arg(exitCode)
-            .arg(finished ? QString() : QStringLiteral(" (did not finish; killed)"), out, err);
-    }
-};
-
-QJsonObject parseObject(const QString &text, QString *error)
-{
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject()) {
-        *error = QStringLiteral("not a JSON object (%1): %2").arg(parseError.errorString(), text);
-        return {};
-    }
-    return doc.object();
-}
+using Run = hive::test::HivectlRun;
 
 // A fingerprint with its first hex digit changed: same form, different certificate.
 QString otherFingerprint(const QString &fingerprint)
@@ -86,7 +65,6 @@ private Q_SLOTS:
     void secondEngineIsRefused();
     void jsonOutputsParse();
     void agentsAndMessages();
-    void questionsRemindersAndThreads();
     void changedCertificateIsRefused();
     void brokenAuditChainExitsOne();
 
@@ -117,25 +95,7 @@ private:
 
 Run TestHivectl::hivectl(const QStringList &arguments, const QString &token, int timeoutMs) const
 {
-    QProcess process;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("HIVE_TOKEN"));
-    if (!token.isEmpty())
-        env.insert(QStringLiteral("HIVE_TOKEN"), token);
-    process.setProcessEnvironment(env);
-    process.start(hive::test::binaryPath(QStringLiteral("hivectl")), arguments);
-    // stdin is a pipe at EOF: never a terminal, so hivectl must not ask anything.
-    process.closeWriteChannel();
-    Run run;
-    run.finished = process.waitForFinished(timeoutMs);
-    if (!run.finished) {
-        process.kill();
-        process.waitForFinished(5000);
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = QString::fromUtf8(process.readAllStandardOutput());
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return hive::test::runHivectl(arguments, token, timeoutMs);
 }
 
 Run TestHivectl::local(const QStringList &arguments) const
@@ -674,78 +634,6 @@ void TestHivectl::agentsAndMessages()
     QVERIFY(unknown.out.isEmpty());
     const Run viewer = remote({QStringLiteral("send"), QStringLiteral("alice"), QStringLiteral("hi")}, m_viewerSecret);
     QVERIFY2(viewer.exitCode == 1 && viewer.err.contains(QStringLiteral("operator")), qPrintable(viewer.describe()));
-}
-
-void TestHivectl::questionsRemindersAndThreads()
-{
-    // The engine is shared by the cases: a name of its own.
-    QVERIFY(local({QStringLiteral("agent"), QStringLiteral("add"), QStringLiteral("dave")}).exitCode == 0);
-    hive::client::RpcClient dave(new hive::client::LocalSocketPeer(
-        QDir(m_stateDir).absoluteFilePath(QStringLiteral("run/agents/dave/agent.sock"))));
-    QVERIFY(dave.openAndWait(10000));
-    auto asked = dave.callAndWait<hive::protocol::AskMethod>(
-        hive::protocol::AskParams{QStringLiteral("deploy on Friday?"),
-                                  {QStringLiteral("yes"), QStringLiteral("no")},
-                                  false,
-                                  3600,
-                                  QStringLiteral("operator")},
-        10000);
-    QVERIFY(asked);
-    auto reminder = dave.callAndWait<hive::protocol::RemindMethod>(
-        hive::protocol::RemindParams{QStringLiteral("check the canary"), 3600, std::nullopt}, 10000);
-    QVERIFY(reminder);
-
-    const Run questions = local({QStringLiteral("questions")});
-    QVERIFY2(questions.exitCode == 0, qPrintable(questions.describe()));
-    QVERIFY2(questions.out.contains(QStringLiteral("deploy on Friday? [yes | no]")) &&
-                 questions.out.contains(QStringLiteral("open")),
-             qPrintable(questions.out));
-    const Run threads = local({QStringLiteral("threads"), QStringLiteral("--agent"), QStringLiteral("dave")});
-    QVERIFY2(threads.exitCode == 0 && threads.out.contains(QStringLiteral("Open questions:")) &&
-                 threads.out.contains(QStringLiteral("Reminders:")) &&
-                 threads.out.contains(QStringLiteral("check the canary")),
-             qPrintable(threads.describe()));
-
-    const Run answered =
-        local({QStringLiteral("answer"), QString::number(asked->id), QStringLiteral("no,"), QStringLiteral("Monday")});
-    QVERIFY2(answered.exitCode == 0, qPrintable(answered.describe()));
-    auto told = dave.callAndWait<hive::protocol::RecvMethod>(hive::protocol::RecvParams{5.0, 1}, 10000);
-    QVERIFY(told && told->messages.size() == 1);
-    QString error;
-    const QJsonObject event = parseObject(told->messages.first().body, &error);
-    QCOMPARE(event.value(QStringLiteral("event")).toString(), QStringLiteral("question_answered"));
-    QCOMPARE(event.value(QStringLiteral("answer")).toString(), QStringLiteral("no, Monday"));
-    const Run again = local({QStringLiteral("answer"), QString::number(asked->id), QStringLiteral("yes")});
-    QVERIFY2(again.exitCode == 1 && again.err.contains(QStringLiteral("already answered")),
-             qPrintable(again.describe()));
-    const Run all = local(
-        {QStringLiteral("--json"), QStringLiteral("questions"), QStringLiteral("--state"), QStringLiteral("all")});
-    const QJsonArray listed = parseObject(all.out, &error).value(QStringLiteral("questions")).toArray();
-    QVERIFY2(error.isEmpty() && listed.size() == 1, qPrintable(all.describe()));
-    QCOMPARE(listed.first().toObject().value(QStringLiteral("answered_by")).toString(), QStringLiteral("operator"));
-
-    const Run reminders = local({QStringLiteral("reminders"), QStringLiteral("--state"), QStringLiteral("pending")});
-    QVERIFY2(reminders.exitCode == 0 && reminders.out.contains(QStringLiteral("check the canary")),
-             qPrintable(reminders.describe()));
-    const Run cancelled = local({QStringLiteral("reminders"), QStringLiteral("cancel"), QString::number(reminder->id)});
-    QVERIFY2(cancelled.exitCode == 0, qPrintable(cancelled.describe()));
-    const Run retried = local({QStringLiteral("reminders"), QStringLiteral("retry"), QString::number(reminder->id)});
-    QVERIFY2(retried.exitCode == 1 && retried.err.contains(QStringLiteral("is cancelled")),
-             qPrintable(retried.describe()));
-    const Run none = local({QStringLiteral("threads")});
-    QVERIFY2(none.exitCode == 0 && none.out.trimmed() == QStringLiteral("no open threads"),
-             qPrintable(none.describe()));
-
-    // Usage errors are exit 2 and never reach the engine.
-    for (const QStringList &bad :
-         {QStringList{QStringLiteral("answer"), QString::number(asked->id)},
-          QStringList{QStringLiteral("answer"), QStringLiteral("x7"), QStringLiteral("yes")},
-          QStringList{QStringLiteral("questions"), QStringLiteral("--state"), QStringLiteral("pending")},
-          QStringList{QStringLiteral("reminders"), QStringLiteral("snooze"), QStringLiteral("3")},
-          QStringList{QStringLiteral("reminders"), QStringLiteral("cancel")}}) {
-        const Run run = local(bad);
-        QVERIFY2(run.exitCode == 2 && run.err.contains(QStringLiteral("hivectl --help")), qPrintable(run.describe()));
-    }
 }
 
 void TestHivectl::changedCertificateIsRefused()
