@@ -56,55 +56,80 @@ Result<AgentRecord> AgentRegistry::add(const QString &name)
         return fail(ErrorCode::AlreadyExists, QStringLiteral("an agent named '%1' exists already").arg(name));
     const QDateTime now = m_clock.now();
     auto inserted =
-        m_db.exec(QStringLiteral("INSERT INTO agents (name, kind, created_at) VALUES (:name, 'agent', :now)"),
-                  {{QStringLiteral(":name"), name}, {QStringLiteral(":now"), toDbTime(now)}});
+        m_db.write(QStringLiteral("INSERT INTO agents (name, kind, created_at) VALUES (:name, 'agent', :now)"),
+                   {{QStringLiteral(":name"), name}, {QStringLiteral(":now"), toDbTime(now)}});
     if (!inserted)
         return fail(inserted.error());
-    return AgentRecord{name, QStringLiteral("agent"), {}, now};
+    AgentRecord record{name, QStringLiteral("agent"), {}, now};
+    m_agents->insert(name, record); // find() above loaded the copy
+    return record;
 }
 
 Result<void> AgentRegistry::ensureManager()
 {
-    auto inserted = m_db.exec(QStringLiteral("INSERT OR IGNORE INTO agents (name, kind, created_at) "
-                                             "VALUES (:name, 'manager', :now)"),
-                              {{QStringLiteral(":name"), QString::fromLatin1(ManagerName)},
-                               {QStringLiteral(":now"), toDbTime(m_clock.now())}});
+    auto inserted = m_db.write(QStringLiteral("INSERT OR IGNORE INTO agents (name, kind, created_at) "
+                                              "VALUES (:name, 'manager', :now)"),
+                               {{QStringLiteral(":name"), QString::fromLatin1(ManagerName)},
+                                {QStringLiteral(":now"), toDbTime(m_clock.now())}});
     if (!inserted)
         return fail(inserted.error());
+    if (inserted->rowsAffected > 0)
+        m_agents.reset(); // read back on next use, with the stored time
+    return {};
+}
+
+Result<void> AgentRegistry::remove(const QString &name)
+{
+    if (auto loaded = load(); !loaded)
+        return fail(loaded.error());
+    auto deleted =
+        m_db.write(QStringLiteral("DELETE FROM agents WHERE name = :name"), {{QStringLiteral(":name"), name}});
+    if (!deleted)
+        return fail(deleted.error());
+    if (deleted->rowsAffected == 0)
+        return fail(ErrorCode::NotFound, QStringLiteral("no agent named '%1'").arg(name));
+    m_agents->remove(name);
+    return {};
+}
+
+Result<void> AgentRegistry::load()
+{
+    if (m_agents && m_loadedAtRollback == m_db.rollbackCount())
+        return {};
+    m_agents.reset();
+    const quint64 rollbacks = m_db.rollbackCount();
+    QMap<QString, AgentRecord> agents;
+    auto read = m_db.select(QStringLiteral("SELECT name, kind, allowed_recipients, created_at FROM agents"), {},
+                            [&](const QSqlQuery &query) -> Result<void> {
+                                Row row(query);
+                                auto record = readAgent(row);
+                                if (!record)
+                                    return fail(record.error());
+                                agents.insert(record->name, std::move(*record));
+                                return {};
+                            });
+    if (!read)
+        return fail(read.error());
+    m_agents = std::move(agents);
+    m_loadedAtRollback = rollbacks;
     return {};
 }
 
 Result<std::optional<AgentRecord>> AgentRegistry::find(const QString &name)
 {
-    auto query = m_db.exec(QStringLiteral("SELECT name, kind, allowed_recipients, created_at FROM agents WHERE name = "
-                                          ":name"),
-                           {{QStringLiteral(":name"), name}});
-    if (!query)
-        return fail(query.error());
-    if (!query->next())
+    if (auto loaded = load(); !loaded)
+        return fail(loaded.error());
+    const auto found = m_agents->constFind(name);
+    if (found == m_agents->cend())
         return std::optional<AgentRecord>();
-    Row row(*query);
-    auto record = readAgent(row);
-    if (!record)
-        return fail(record.error());
-    return std::optional<AgentRecord>(std::move(*record));
+    return std::optional<AgentRecord>(*found);
 }
 
 Result<QList<AgentRecord>> AgentRegistry::list()
 {
-    auto query = m_db.exec(QStringLiteral("SELECT name, kind, allowed_recipients, created_at FROM agents ORDER BY "
-                                          "name"));
-    if (!query)
-        return fail(query.error());
-    QList<AgentRecord> agents;
-    while (query->next()) {
-        Row row(*query);
-        auto record = readAgent(row);
-        if (!record)
-            return fail(record.error());
-        agents.append(std::move(*record));
-    }
-    return agents;
+    if (auto loaded = load(); !loaded)
+        return fail(loaded.error());
+    return m_agents->values();
 }
 
 Result<void> AgentRegistry::setAllowedRecipients(const QString &name, const QStringList &recipients)
@@ -131,11 +156,12 @@ Result<void> AgentRegistry::setAllowedRecipients(const QString &name, const QStr
         array.append(recipient);
     }
     auto updated =
-        m_db.exec(QStringLiteral("UPDATE agents SET allowed_recipients = :list WHERE name = :name"),
-                  {{QStringLiteral(":list"), QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact))},
-                   {QStringLiteral(":name"), name}});
+        m_db.write(QStringLiteral("UPDATE agents SET allowed_recipients = :list WHERE name = :name"),
+                   {{QStringLiteral(":list"), QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact))},
+                    {QStringLiteral(":name"), name}});
     if (!updated)
         return fail(updated.error());
+    (*m_agents)[name].allowedRecipients = recipients; // find() above loaded the copy
     return {};
 }
 

@@ -172,17 +172,17 @@ Result<QList<protocol::Message>> Broker::enqueue(const QString &from, const prot
     QList<protocol::Message> sent;
     for (const QString &recipient : std::as_const(recipients)) {
         auto inserted =
-            m_db.exec(QStringLiteral("INSERT INTO messages (sender, recipient, body, sent_at, in_reply_to, broadcast) "
-                                     "VALUES (:from, :to, :body, :now, :reply, :broadcast)"),
-                      {{QStringLiteral(":from"), from},
-                       {QStringLiteral(":to"), recipient},
-                       {QStringLiteral(":body"), params.body},
-                       {QStringLiteral(":now"), toDbTime(now)},
-                       {QStringLiteral(":reply"), params.inReplyTo ? QVariant(*params.inReplyTo) : QVariant()},
-                       {QStringLiteral(":broadcast"), params.to == Everyone ? 1 : 0}});
+            m_db.write(QStringLiteral("INSERT INTO messages (sender, recipient, body, sent_at, in_reply_to, broadcast) "
+                                      "VALUES (:from, :to, :body, :now, :reply, :broadcast)"),
+                       {{QStringLiteral(":from"), from},
+                        {QStringLiteral(":to"), recipient},
+                        {QStringLiteral(":body"), params.body},
+                        {QStringLiteral(":now"), toDbTime(now)},
+                        {QStringLiteral(":reply"), params.inReplyTo ? QVariant(*params.inReplyTo) : QVariant()},
+                        {QStringLiteral(":broadcast"), params.to == Everyone ? 1 : 0}});
         if (!inserted)
             return fail(inserted.error().wrapped(QStringLiteral("storing the message")));
-        sent.append(protocol::Message{inserted->lastInsertId().toLongLong(), from, recipient, params.body, now,
+        sent.append(protocol::Message{inserted->lastInsertId.toLongLong(), from, recipient, params.body, now,
                                       params.inReplyTo, params.to == Everyone, false});
     }
     return sent;
@@ -224,12 +224,13 @@ void Broker::notify(const QString &agent, const QJsonObject &event)
 
 Result<QList<qint64>> Broker::updateReturningIds(const QString &sql, const Bindings &bindings)
 {
-    auto query = m_db.exec(sql + QStringLiteral(" RETURNING id"), bindings);
-    if (!query)
-        return fail(query.error());
     QList<qint64> ids;
-    while (query->next())
-        ids << query->value(0).toLongLong();
+    auto updated = m_db.select(sql + QStringLiteral(" RETURNING id"), bindings, [&](const QSqlQuery &row) {
+        ids << row.value(0).toLongLong();
+        return Result<void>();
+    });
+    if (!updated)
+        return fail(updated.error());
     std::sort(ids.begin(), ids.end());
     return ids;
 }
@@ -239,27 +240,30 @@ Result<protocol::RecvResult> Broker::deliver(const QString &agent, int max)
     Transaction tx(m_db);
     if (!tx.isActive())
         return fail(tx.beginError());
-    auto query = m_db.exec(QStringLiteral("SELECT %1 FROM messages WHERE recipient = :agent AND state = 'queued' "
-                                          "ORDER BY id LIMIT :max")
-                               .arg(MessageColumns),
-                           {{QStringLiteral(":agent"), agent}, {QStringLiteral(":max"), max}});
-    if (!query)
-        return fail(query.error());
     protocol::RecvResult result;
     QList<qint64> ids;
-    while (query->next()) {
-        Row row(*query);
-        auto message = readMessage(row);
-        if (!message)
-            return fail(message.error());
-        ids << message->id;
-        result.messages.append(std::move(*message));
+    if (max > 0) {
+        static const QString select =
+            QStringLiteral(
+                "SELECT %1 FROM messages WHERE recipient = :agent AND state = 'queued' ORDER BY id LIMIT :max")
+                .arg(MessageColumns);
+        auto read = m_db.select(select, {{QStringLiteral(":agent"), agent}, {QStringLiteral(":max"), max}},
+                                [&](const QSqlQuery &query) -> Result<void> {
+                                    Row row(query);
+                                    auto message = readMessage(row);
+                                    if (!message)
+                                        return fail(message.error());
+                                    ids << message->id;
+                                    result.messages.append(std::move(*message));
+                                    return {};
+                                });
+        if (!read)
+            return fail(read.error());
     }
-    query->finish();
     if (!ids.isEmpty()) {
         Bindings bindings{{QStringLiteral(":now"), toDbTime(m_clock.now())}};
         const QString list = inList(ids, bindings);
-        auto leased = m_db.exec(
+        auto leased = m_db.write(
             QStringLiteral("UPDATE messages SET state = 'delivered', delivered_at = :now WHERE id IN (%1)").arg(list),
             bindings);
         if (!leased)

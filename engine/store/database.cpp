@@ -42,6 +42,7 @@ Database::~Database()
 {
     // Make the last commits durable; whoever queued callbacks is gone by now, so drop them.
     m_pending.clear();
+    m_statements.clear(); // statements before the connection
     if (auto synced = syncWal(); !synced)
         qCWarning(lcStore).noquote() << synced.error().message;
     if (m_walFd >= 0)
@@ -113,14 +114,125 @@ Result<QSqlQuery> Database::exec(const QString &sql, const Bindings &bindings)
     return query;
 }
 
+Result<void> Database::run(const QString &sql, const Bindings &bindings,
+                           const std::function<Result<void>(QSqlQuery &)> &use)
+{
+    // A long-running engine builds SQL from a bounded set of shapes (IN lists up to the recv
+    // cap); the limit only guards against a caller that embeds values in the text.
+    constexpr std::size_t MaxCached = 512;
+    CachedStatement fresh;
+    CachedStatement *statement = nullptr;
+    if (auto found = m_statements.find(sql); found != m_statements.end() && !found->second->busy) {
+        statement = found->second.get();
+    } else if (found == m_statements.end()) {
+        if (m_statements.size() >= MaxCached)
+            std::erase_if(m_statements, [](const auto &entry) { return !entry.second->busy; });
+        auto created = std::make_unique<CachedStatement>();
+        statement = created.get();
+        m_statements.emplace(sql, std::move(created));
+    } else {
+        statement = &fresh; // nested use of a statement being walked
+    }
+    if (!statement->query) {
+        QSqlQuery prepared(m_db);
+        prepared.setForwardOnly(true);
+        ++m_prepares;
+        if (!prepared.prepare(sql)) {
+            const QString reason = prepared.lastError().text();
+            if (statement != &fresh)
+                m_statements.erase(sql);
+            return fail(ErrorCode::Io, QStringLiteral("cannot prepare \"%1\": %2").arg(firstLine(sql), reason));
+        }
+        statement->query = std::move(prepared);
+    }
+    QSqlQuery &query = *statement->query;
+    for (const auto &[name, value] : bindings) {
+        if (value.typeId() == QMetaType::QString && value.toString().isNull())
+            query.bindValue(name, QString(QLatin1String("")));
+        else
+            query.bindValue(name, value);
+    }
+    if (!query.exec()) {
+        const QString reason = query.lastError().text();
+        query.finish();
+        return fail(ErrorCode::Io, QStringLiteral("\"%1\" failed: %2").arg(firstLine(sql), reason));
+    }
+    statement->busy = true;
+    Result<void> used = use(query);
+    // `use` may have called run() again and grown the map; `statement` stays valid (unique_ptr).
+    statement->busy = false;
+    query.finish();
+    return used;
+}
+
+Result<Database::Written> Database::write(const QString &sql, const Bindings &bindings)
+{
+    Written written;
+    auto ran = run(sql, bindings, [&](QSqlQuery &query) -> Result<void> {
+        written.rowsAffected = query.numRowsAffected();
+        written.lastInsertId = query.lastInsertId();
+        return {};
+    });
+    if (!ran)
+        return fail(ran.error());
+    return written;
+}
+
+Result<void> Database::select(const QString &sql, const Bindings &bindings, const RowCallback &onRow)
+{
+    return run(sql, bindings, [&](QSqlQuery &query) -> Result<void> {
+        while (query.next()) {
+            if (auto handled = onRow(query); !handled)
+                return handled;
+        }
+        if (query.lastError().isValid()) {
+            return fail(ErrorCode::Io,
+                        QStringLiteral("reading \"%1\" failed: %2").arg(firstLine(sql), query.lastError().text()));
+        }
+        return {};
+    });
+}
+
 Result<qint64> Database::scalar(const QString &sql, const Bindings &bindings)
 {
-    auto query = exec(sql, bindings);
-    if (!query)
-        return fail(query.error());
-    if (!query->next())
+    std::optional<qint64> value;
+    auto ran = run(sql, bindings, [&](QSqlQuery &query) -> Result<void> {
+        if (query.next())
+            value = query.value(0).toLongLong();
+        return {};
+    });
+    if (!ran)
+        return fail(ran.error());
+    if (!value)
         return fail(ErrorCode::Io, QStringLiteral("\"%1\" returned no row").arg(firstLine(sql)));
-    return query->value(0).toLongLong();
+    return *value;
+}
+
+Result<void> Database::begin()
+{
+    // IMMEDIATE takes the write lock up front, so a read-then-write transaction cannot fail
+    // half way with SQLITE_BUSY when another connection (a backup, a shell) writes meanwhile.
+    auto begun = write(QStringLiteral("BEGIN IMMEDIATE"));
+    if (!begun)
+        return fail(begun.error());
+    return {};
+}
+
+Result<void> Database::commit()
+{
+    auto committed = write(QStringLiteral("COMMIT"));
+    if (!committed)
+        return fail(committed.error());
+    return {};
+}
+
+Result<void> Database::rollback()
+{
+    ++m_rollbacks;
+    auto rolledBack = write(QStringLiteral("ROLLBACK"));
+    if (!rolledBack)
+        return fail(rolledBack.error());
+    return {};
 }
 
 void Database::whenDurable(DurableCallback callback)

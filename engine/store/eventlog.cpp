@@ -37,13 +37,13 @@ Result<protocol::Event> EventLog::publish(const QString &kind, const QJsonObject
 {
     protocol::Event event{0, m_clock.now(), kind, data};
     auto inserted =
-        m_db.exec(QStringLiteral("INSERT INTO events (ts, kind, data) VALUES (:ts, :kind, :data)"),
-                  {{QStringLiteral(":ts"), toDbTime(event.ts)},
-                   {QStringLiteral(":kind"), kind},
-                   {QStringLiteral(":data"), QString::fromUtf8(QJsonDocument(data).toJson(QJsonDocument::Compact))}});
+        m_db.write(QStringLiteral("INSERT INTO events (ts, kind, data) VALUES (:ts, :kind, :data)"),
+                   {{QStringLiteral(":ts"), toDbTime(event.ts)},
+                    {QStringLiteral(":kind"), kind},
+                    {QStringLiteral(":data"), QString::fromUtf8(QJsonDocument(data).toJson(QJsonDocument::Compact))}});
     if (!inserted)
         return fail(inserted.error().wrapped(QStringLiteral("storing event %1").arg(kind)));
-    event.seq = inserted->lastInsertId().toLongLong();
+    event.seq = inserted->lastInsertId.toLongLong();
     m_latestSeq = event.seq;
     if (m_oldestSeq == 0)
         m_oldestSeq = event.seq;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "row.h"
 
-#include <QSqlRecord>
 #include <QTimeZone>
 
 namespace hive::engine {
@@ -9,7 +8,9 @@ namespace hive::engine {
 QVariant Row::value(const char *column, bool nullable)
 {
     const QString name = QString::fromLatin1(column);
-    const int index = m_query.record().indexOf(name);
+    if (!m_record)
+        m_record = m_query.record();
+    const int index = m_record->indexOf(name);
     if (index < 0) {
         if (!m_error)
             m_error = QStringLiteral("column '%1' is missing from the result").arg(name);

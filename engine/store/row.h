@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QSqlQuery>
+#include <QSqlRecord>
 
 #include <optional>
 
@@ -30,6 +31,7 @@ private:
     QVariant value(const char *column, bool nullable);
 
     const QSqlQuery &m_query;
+    std::optional<QSqlRecord> m_record; ///< the column names, read once per row
     std::optional<QString> m_error;
 };
 

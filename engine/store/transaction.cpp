@@ -14,9 +14,7 @@ Q_LOGGING_CATEGORY(lcTransaction, "hive.store")
 
 Transaction::Transaction(Database &db) : m_db(db)
 {
-    // IMMEDIATE takes the write lock up front, so a read-then-write transaction cannot fail
-    // half way with SQLITE_BUSY when another connection (a backup, a shell) writes meanwhile.
-    auto begin = m_db.exec(QStringLiteral("BEGIN IMMEDIATE"));
+    auto begin = m_db.begin();
     if (begin)
         m_active = true;
     else
@@ -27,7 +25,7 @@ Transaction::~Transaction()
 {
     if (!m_active)
         return;
-    auto rollback = m_db.exec(QStringLiteral("ROLLBACK"));
+    auto rollback = m_db.rollback();
     if (!rollback)
         qCWarning(lcTransaction).noquote() << "rollback failed:" << rollback.error().message;
 }
@@ -38,7 +36,7 @@ Result<void> Transaction::commit()
         return fail(m_beginError.code == ErrorCode::Internal && m_beginError.message.isEmpty()
                         ? Error{ErrorCode::Internal, QStringLiteral("transaction already finished"), {}}
                         : m_beginError);
-    auto result = m_db.exec(QStringLiteral("COMMIT"));
+    auto result = m_db.commit();
     if (!result)
         return fail(result.error().wrapped(QStringLiteral("commit")));
     m_active = false;

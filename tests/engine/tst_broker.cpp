@@ -6,6 +6,8 @@
 #include "fakeclock.h"
 #include "store/database.h"
 #include "store/migrator.h"
+#include "store/transaction.h"
+#include "verify.h"
 
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -47,6 +49,7 @@ private Q_SLOTS:
     void goneClientDropsItsWait();
     void broadcastCopiesToEveryOtherAgent();
     void allowListRestrictsButManagerIsAlwaysReachable();
+    void registryCopyFollowsWritesAndRollbacks();
     void badSends_data();
     void badSends();
     void recentAndVacuum();
@@ -244,6 +247,43 @@ void TestBroker::broadcastCopiesToEveryOtherAgent()
         QCOMPARE(got->messages.first().to, QString::fromLatin1(name));
     }
     QCOMPARE(recvNow(QStringLiteral("alice"), peek())->messages.size(), 0);
+}
+
+void TestBroker::registryCopyFollowsWritesAndRollbacks()
+{
+    const auto namesOf = [](AgentRegistry &registry) {
+        const Result<QList<AgentRecord>> agents = registry.list();
+        if (!agents)
+            return test::describe(agents.error());
+        QStringList out;
+        for (const AgentRecord &agent : agents.value())
+            out << agent.name;
+        return out.join(QLatin1Char(','));
+    };
+    const auto names = [&] {
+        return namesOf(*m_agents);
+    };
+    QCOMPARE(names(), QStringLiteral("alice,bob,carol,manager"));
+    // An agent added inside a transaction that rolls back is gone from memory too.
+    {
+        Transaction tx(*m_db);
+        QVERIFY(tx.isActive());
+        VERIFY_OK(m_agents->add(QStringLiteral("dave")));
+        QVERIFY(m_agents->find(QStringLiteral("dave"))->has_value());
+    }
+    QVERIFY(!m_agents->find(QStringLiteral("dave"))->has_value());
+    QCOMPARE(names(), QStringLiteral("alice,bob,carol,manager"));
+
+    VERIFY_OK(m_agents->setAllowedRecipients(QStringLiteral("bob"), {QStringLiteral("carol")}));
+    VERIFY_OK(m_agents->remove(QStringLiteral("alice")));
+    VERIFY_FAILS(m_agents->remove(QStringLiteral("alice")), ErrorCode::NotFound, "no agent named 'alice'");
+    VERIFY_FAILS(m_broker->send(QStringLiteral("bob"), to(QStringLiteral("alice"), QStringLiteral("hi"))),
+                 ErrorCode::NotFound, "unknown recipient 'alice'");
+    // A second registry reads the table afresh: it agrees with what the first one holds.
+    AgentRegistry fresh(*m_db, m_clock);
+    QCOMPARE(names(), QStringLiteral("bob,carol,manager"));
+    QCOMPARE(namesOf(fresh), names());
+    QCOMPARE(fresh.find(QStringLiteral("bob"))->value().allowedRecipients, QStringList{QStringLiteral("carol")});
 }
 
 void TestBroker::allowListRestrictsButManagerIsAlwaysReachable()

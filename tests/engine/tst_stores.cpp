@@ -7,6 +7,8 @@
 #include "store/eventlog.h"
 #include "store/migrator.h"
 #include "store/tokenstore.h"
+#include "store/transaction.h"
+#include "verify.h"
 
 #include <QProcess>
 #include <QSignalSpy>
@@ -41,6 +43,8 @@ private Q_SLOTS:
     void eventSeqSurvivesRestartAndTrim();
 
     void groupSyncReleasesInOrderOncePerTurn();
+    void cachedStatementsArePreparedOnceAndReset();
+    void cachedStatementsNestAndReportErrors();
 
 private:
     QString sqlite(const QString &sql);
@@ -372,6 +376,86 @@ void TestStores::groupSyncReleasesInOrderOncePerTurn()
     QTRY_VERIFY(second);
     // The rows are in the WAL that was synced; a reader sees them.
     QCOMPARE(sqlite(QStringLiteral("SELECT group_concat(x) FROM t")), QStringLiteral("0,1,2"));
+}
+
+void TestStores::cachedStatementsArePreparedOnceAndReset()
+{
+    QVERIFY(m_db->exec(QStringLiteral("CREATE TABLE t (x INTEGER PRIMARY KEY, s TEXT NOT NULL)")));
+    const QString insert = QStringLiteral("INSERT INTO t (x, s) VALUES (:x, :s)");
+    const qint64 preparedBefore = m_db->prepareCount();
+    for (int i = 1; i <= 50; ++i) {
+        auto written = m_db->write(insert, {{QStringLiteral(":x"), i}, {QStringLiteral(":s"), QString::number(i)}});
+        VERIFY_OK(written);
+        QCOMPARE(written->rowsAffected, 1);
+        QCOMPARE(written->lastInsertId.toLongLong(), i);
+    }
+    QCOMPARE(m_db->prepareCount(), preparedBefore + 1);
+
+    const QString select = QStringLiteral("SELECT x, s FROM t WHERE x > :from ORDER BY x");
+    for (int from : {40, 45}) {
+        QStringList seen;
+        VERIFY_OK(m_db->select(select, {{QStringLiteral(":from"), from}}, [&](const QSqlQuery &row) {
+            seen << row.value(1).toString();
+            return Result<void>();
+        }));
+        QCOMPARE(seen.size(), 50 - from);
+        QCOMPARE(seen.first(), QString::number(from + 1));
+    }
+    auto count = m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM t WHERE x <= :to"), {{QStringLiteral(":to"), 10}});
+    VERIFY_OK(count);
+    QCOMPARE(*count, 10);
+    QCOMPARE(m_db->prepareCount(), preparedBefore + 3);
+
+    // A cached statement left mid-walk would hold a read snapshot and keep the WAL from being
+    // checkpointed and truncated by another connection; statements are reset after each use.
+    // An error from the row callback stops the walk and comes back as is.
+    int rows = 0;
+    VERIFY_FAILS(m_db->select(select, {{QStringLiteral(":from"), 0}},
+                              [&rows](const QSqlQuery &) {
+                                  ++rows;
+                                  return Result<void>(fail(ErrorCode::Internal, QStringLiteral("stop here")));
+                              }),
+                 ErrorCode::Internal, "stop here");
+    QCOMPARE(rows, 1);
+    QCOMPARE(sqlite(QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)")), QStringLiteral("0|0|0"));
+}
+
+void TestStores::cachedStatementsNestAndReportErrors()
+{
+    QVERIFY(m_db->exec(QStringLiteral("CREATE TABLE t (x INTEGER PRIMARY KEY)")));
+    for (int i = 1; i <= 3; ++i)
+        VERIFY_OK(m_db->write(QStringLiteral("INSERT INTO t (x) VALUES (:x)"), {{QStringLiteral(":x"), i}}));
+
+    // The same statement walked inside its own walk: the inner one is prepared afresh.
+    const QString select = QStringLiteral("SELECT x FROM t WHERE x >= :from ORDER BY x");
+    QStringList pairs;
+    VERIFY_OK(m_db->select(select, {{QStringLiteral(":from"), 2}}, [&](const QSqlQuery &outer) {
+        const qint64 x = outer.value(0).toLongLong();
+        return m_db->select(select, {{QStringLiteral(":from"), 1}}, [&](const QSqlQuery &inner) {
+            pairs << QStringLiteral("%1%2").arg(x).arg(inner.value(0).toLongLong());
+            return Result<void>();
+        });
+    }));
+    QCOMPARE(pairs, (QStringList{QStringLiteral("21"), QStringLiteral("22"), QStringLiteral("23"), QStringLiteral("31"),
+                                 QStringLiteral("32"), QStringLiteral("33")}));
+
+    // A statement that cannot be prepared names itself; one that fails stays usable.
+    VERIFY_FAILS(m_db->write(QStringLiteral("INSERT INTO missing VALUES (1)")), ErrorCode::Io, "INSERT INTO missing");
+    const QString insert = QStringLiteral("INSERT INTO t (x) VALUES (:x)");
+    VERIFY_FAILS(m_db->write(insert, {{QStringLiteral(":x"), 1}}), ErrorCode::Io, "UNIQUE");
+    VERIFY_OK(m_db->write(insert, {{QStringLiteral(":x"), 4}}));
+    QCOMPARE(*m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM t")), 4);
+    VERIFY_FAILS(m_db->scalar(QStringLiteral("SELECT x FROM t WHERE x > 100")), ErrorCode::Io, "returned no row");
+
+    // Rollbacks are counted (for the caches of rows above the store).
+    const quint64 rollbacks = m_db->rollbackCount();
+    {
+        Transaction tx(*m_db);
+        QVERIFY(tx.isActive());
+        VERIFY_OK(m_db->write(insert, {{QStringLiteral(":x"), 5}}));
+    }
+    QCOMPARE(m_db->rollbackCount(), rollbacks + 1);
+    QCOMPARE(*m_db->scalar(QStringLiteral("SELECT COUNT(*) FROM t")), 4);
 }
 
 QTEST_GUILESS_MAIN(TestStores)

@@ -221,7 +221,7 @@ void TestThreads::failedAttemptsKeepTheErrorThenOperatorRetries()
     auto set = alice->callAndWait<RemindMethod>(RemindParams{QStringLiteral("retry me"), 10, std::nullopt}, Timeout);
     VERIFY_OK(set);
     // The agent vanishes from the registry (as a purge would do): delivery must fail, not vanish.
-    VERIFY_OK(m_engine->database().exec(QStringLiteral("DELETE FROM agents WHERE name = 'alice'")));
+    VERIFY_OK(m_engine->agents().remove(QStringLiteral("alice")));
 
     QSignalSpy changes(&m_engine->reminders(), &Reminders::reminderChanged);
     m_clock.advance(10 * 1000);
@@ -595,7 +595,7 @@ void TestThreads::questionOfAVanishedAgentStillExpires()
         AskParams{QStringLiteral("and you?"), {}, false, 60, QStringLiteral("carol")}, Timeout);
     VERIFY_OK(other);
     // The asker is purged; its questions must still close, and the others too.
-    VERIFY_OK(m_engine->database().exec(QStringLiteral("DELETE FROM agents WHERE name = 'alice'")));
+    VERIFY_OK(m_engine->agents().remove(QStringLiteral("alice")));
     m_clock.advance(61 * 1000);
     QCOMPARE(*m_engine->questions().expireDue(), 2);
     for (qint64 id : {asked->id, other->id})
