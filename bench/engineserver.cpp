@@ -25,6 +25,9 @@ listen = "off"
 
 [log]
 level = "warning"
+
+[containers]
+backend = "none"
 )";
 
 } // namespace

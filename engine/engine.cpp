@@ -12,6 +12,8 @@
 #include "broker/questions.h"
 #include "broker/reminders.h"
 #include "clock.h"
+#include "containers/agentlifecycle.h"
+#include "containers/nspawnruntime.h"
 #include "protocol/agentmethods.h"
 #include "statedir.h"
 #include "statepaths.h"
@@ -21,9 +23,12 @@
 #include "store/migrator.h"
 #include "store/tokenstore.h"
 
+#include <QCoreApplication>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QLoggingCategory>
+#include <QStandardPaths>
 #include <QTimer>
 
 namespace hive::engine {
@@ -163,9 +168,14 @@ Result<void> Engine::start()
                 return fail(opened.error());
         }
 
+        m_lifecycle = std::make_unique<AgentLifecycle>(*m_db, *m_agents, *m_agentSockets, *m_broker, *m_events, m_clock,
+                                                       makeRuntime(), lifecycleOptions());
+        if (auto reconciled = m_lifecycle->reconcile(); !reconciled)
+            return fail(reconciled.error());
+
         m_services = std::make_unique<ApiServices>(ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections,
                                                                m_facts, *m_agents, *m_broker, *m_agentSockets,
-                                                               *m_questions, *m_reminders});
+                                                               *m_questions, *m_reminders, *m_lifecycle});
         m_handlers = std::make_unique<ApiHandlers>(*m_services);
         m_dispatcher = std::make_unique<Dispatcher>(m_audit.get(), m_db.get());
         m_dispatcher->registerMethods(*m_handlers, protocol::ApiMethods{});
@@ -196,10 +206,44 @@ Result<void> Engine::start()
         return result;
     }
     m_running = true;
+    if (m_config.spawnManager)
+        m_lifecycle->ensureManagerContainer();
     (void)m_events->publish(QStringLiteral("engine_started"),
                             QJsonObject{{QStringLiteral("version"), QStringLiteral(HIVE_VERSION)},
                                         {QStringLiteral("listen"), m_facts.listen}});
     return {};
+}
+
+void Engine::setContainerRuntime(std::unique_ptr<ContainerRuntime> runtime)
+{
+    m_runtimeOverride = std::move(runtime);
+}
+
+std::unique_ptr<ContainerRuntime> Engine::makeRuntime()
+{
+    if (m_runtimeOverride)
+        return std::move(m_runtimeOverride);
+    if (m_config.containerBackend == QLatin1String("nspawn"))
+        return std::make_unique<NspawnRuntime>();
+    return nullptr;
+}
+
+LifecycleOptions Engine::lifecycleOptions() const
+{
+    LifecycleOptions options;
+    options.stateDir = m_stateDir->path();
+    options.harnessPath = m_config.harnessPath;
+    if (options.harnessPath.isEmpty()) {
+        // Beside hive-engine (a build tree, /usr/libexec/hyperhive), else on the PATH.
+        const QString beside = QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("hive-harness"));
+        options.harnessPath =
+            QFileInfo::exists(beside) ? beside : QStandardPaths::findExecutable(QStringLiteral("hive-harness"));
+    }
+    options.command = m_config.containerCommand;
+    options.stopGrace = std::chrono::seconds(m_config.stopGraceSeconds);
+    options.autoRestart = m_config.autoRestart;
+    options.restartBackoff = std::chrono::seconds(m_config.restartBackoffSeconds);
+    return options;
 }
 
 void Engine::shutdown(std::chrono::milliseconds grace, std::function<void()> done)
@@ -250,6 +294,7 @@ void Engine::stop()
     if (m_server)
         m_server->close();
     m_server.reset();
+    m_lifecycle.reset(); // containers keep running; the next start reconciles with them
     m_agentSockets.reset();
     m_agentDispatcher.reset();
     m_agentHandlers.reset();

@@ -16,7 +16,10 @@ class QTimer;
 
 namespace hive::engine {
 
+class AgentLifecycle;
 class AgentRegistry;
+class ContainerRuntime;
+struct LifecycleOptions;
 class AgentSockets;
 class ApiHandlers;
 class ApiServer;
@@ -67,11 +70,17 @@ public:
     [[nodiscard]] AgentSockets &agentSockets() { return *m_agentSockets; }
     [[nodiscard]] Questions &questions() { return *m_questions; }
     [[nodiscard]] Reminders &reminders() { return *m_reminders; }
+    [[nodiscard]] AgentLifecycle &lifecycle() { return *m_lifecycle; }
+    /// The container runtime to use instead of the one containers.backend names (tests); before start().
+    void setContainerRuntime(std::unique_ptr<ContainerRuntime> runtime);
 
     /// The TLS material the config asks for: the user's files, or the generated pair in tls/.
     [[nodiscard]] static Result<TlsMaterial> loadTls(const EngineConfig &config);
 
 private:
+    std::unique_ptr<ContainerRuntime> makeRuntime();
+    LifecycleOptions lifecycleOptions() const;
+
     EngineConfig m_config;
     const Clock &m_clock;
     EngineFacts m_facts;
@@ -94,6 +103,8 @@ private:
     std::unique_ptr<BrokerController> m_agentHandlers;
     std::unique_ptr<Dispatcher> m_agentDispatcher;
     std::unique_ptr<AgentSockets> m_agentSockets;
+    std::unique_ptr<ContainerRuntime> m_runtimeOverride;
+    std::unique_ptr<AgentLifecycle> m_lifecycle;
     bool m_running = false;
     bool m_stoppingAnnounced = false;
 };

@@ -35,6 +35,9 @@ constexpr qint64 MaxVacuumIntervalMinutes = 1440;
 constexpr std::string_view TopLevelKeys[] = {"listen", "state_dir"};
 constexpr std::string_view ApiKeys[] = {"event_history", "hello_timeout_seconds", "max_connections", "max_frame_bytes"};
 constexpr std::string_view BrokerKeys[] = {"max_body_bytes", "retention_days", "vacuum_interval_minutes"};
+constexpr std::string_view ContainerKeys[] = {
+    "auto_restart", "backend", "command", "harness", "restart_backoff_seconds", "spawn_manager", "stop_grace_seconds"};
+constexpr std::string_view ContainerBackends[] = {"nspawn", "none"};
 constexpr std::string_view LogKeys[] = {"level"};
 constexpr std::string_view ServiceKeys[] = {"watchdog_seconds"};
 constexpr std::string_view TlsKeys[] = {"certificate", "private_key"};
@@ -44,8 +47,8 @@ struct Section {
     std::string_view name;
     std::span<const std::string_view> keys;
 };
-constexpr Section Sections[] = {
-    {"api", ApiKeys}, {"broker", BrokerKeys}, {"log", LogKeys}, {"service", ServiceKeys}, {"tls", TlsKeys}};
+constexpr Section Sections[] = {{"api", ApiKeys}, {"broker", BrokerKeys},   {"containers", ContainerKeys},
+                                {"log", LogKeys}, {"service", ServiceKeys}, {"tls", TlsKeys}};
 
 QString qs(std::string_view text)
 {
@@ -196,6 +199,46 @@ public:
         return std::nullopt;
     }
 
+    void boolean(const toml::table &root, std::string_view section, std::string_view key, bool &out)
+    {
+        const toml::node *node = find(root, section, key);
+        if (!node)
+            return;
+        if (const auto *value = node->as_boolean()) {
+            out = value->get();
+            return;
+        }
+        report(node->source(),
+               QStringLiteral("key '%1' must be true or false, got %2").arg(dotted(section, key), describe(*node)));
+    }
+
+    /// A non-empty array of non-empty strings.
+    void stringList(const toml::table &root, std::string_view section, std::string_view key, QStringList &out)
+    {
+        const toml::node *node = find(root, section, key);
+        if (!node)
+            return;
+        const auto *array = node->as_array();
+        QStringList values;
+        bool ok = array && !array->empty();
+        if (ok) {
+            for (const toml::node &item : *array) {
+                const auto *text = item.as_string();
+                if (!text || text->get().empty()) {
+                    ok = false;
+                    break;
+                }
+                values << QString::fromStdString(text->get());
+            }
+        }
+        if (!ok) {
+            report(node->source(), QStringLiteral("key '%1' must be a non-empty array of non-empty strings, got %2")
+                                       .arg(dotted(section, key), describe(*node)));
+            return;
+        }
+        out = values;
+    }
+
     template<typename T>
     void integer(const toml::table &root, std::string_view section, std::string_view key, qint64 min, qint64 max,
                  T &out)
@@ -320,6 +363,21 @@ Result<EngineConfig> EngineConfig::load(const QString &path, bool required)
     checker.integer(root, "broker", "retention_days", 1, MaxRetentionDays, config.retentionDays);
     checker.integer(root, "broker", "vacuum_interval_minutes", 1, MaxVacuumIntervalMinutes,
                     config.vacuumIntervalMinutes);
+    if (const auto value = checker.string(root, "containers", "backend")) {
+        if (contains(ContainerBackends, value->toStdString()))
+            config.containerBackend = *value;
+        else
+            checker.report(Checker::find(root, "containers", "backend")->source(),
+                           QStringLiteral("key 'containers.backend' must be one of %1, got %2")
+                               .arg(joined(ContainerBackends), quoted(*value)));
+    }
+    checker.boolean(root, "containers", "spawn_manager", config.spawnManager);
+    if (const auto value = checker.string(root, "containers", "harness"); value && !value->isEmpty())
+        config.harnessPath = checker.resolved(*value);
+    checker.stringList(root, "containers", "command", config.containerCommand);
+    checker.integer(root, "containers", "stop_grace_seconds", 1, 600, config.stopGraceSeconds);
+    checker.boolean(root, "containers", "auto_restart", config.autoRestart);
+    checker.integer(root, "containers", "restart_backoff_seconds", 1, 3600, config.restartBackoffSeconds);
     if (const auto value = checker.string(root, "log", "level")) {
         if (contains(LogLevels, value->toStdString()))
             config.logLevel = *value;

@@ -4,6 +4,7 @@
 #include "result.h"
 
 #include <QString>
+#include <QStringList>
 #include <QtGlobal>
 
 namespace hive::engine {
@@ -11,22 +12,30 @@ namespace hive::engine {
 /// The engine's configuration: a TOML file (resources/engine.conf documents every key) in which every key has a
 /// default, so that the engine starts without any file. Command-line options override single values.
 struct EngineConfig {
-    QString sourcePath;                               ///< the file read; empty when only defaults apply
-    QString stateDir;                                 ///< state_dir
-    QString listenHost = QStringLiteral("127.0.0.1"); ///< listen (address part, IPv6 without brackets)
-    quint16 listenPort = 7443;                        ///< listen (port part; 0 picks a free port)
-    bool listenEnabled = true;                        ///< false when listen is "" or "off"
-    QString tlsCertificate;                           ///< tls.certificate; empty = the generated one
-    QString tlsPrivateKey;                            ///< tls.private_key; set together with tlsCertificate
-    qint64 maxFrameBytes = 1048576;                   ///< api.max_frame_bytes
-    qint64 eventHistory = 10000;                      ///< api.event_history (events kept for since_seq replay)
-    int helloTimeoutSeconds = 10;                     ///< api.hello_timeout_seconds
-    int maxConnections = 64;                          ///< api.max_connections
-    QString logLevel = QStringLiteral("info");        ///< log.level: debug, info, warning or error
-    int watchdogSeconds = 0;                          ///< service.watchdog_seconds; 0 = systemd's WATCHDOG_USEC
-    qint64 maxBodyBytes = 65536;                      ///< broker.max_body_bytes
-    int retentionDays = 30;                           ///< broker.retention_days (acked messages kept)
-    int vacuumIntervalMinutes = 60;                   ///< broker.vacuum_interval_minutes
+    QString sourcePath;                                  ///< the file read; empty when only defaults apply
+    QString stateDir;                                    ///< state_dir
+    QString listenHost = QStringLiteral("127.0.0.1");    ///< listen (address part, IPv6 without brackets)
+    quint16 listenPort = 7443;                           ///< listen (port part; 0 picks a free port)
+    bool listenEnabled = true;                           ///< false when listen is "" or "off"
+    QString tlsCertificate;                              ///< tls.certificate; empty = the generated one
+    QString tlsPrivateKey;                               ///< tls.private_key; set together with tlsCertificate
+    qint64 maxFrameBytes = 1048576;                      ///< api.max_frame_bytes
+    qint64 eventHistory = 10000;                         ///< api.event_history (events kept for since_seq replay)
+    int helloTimeoutSeconds = 10;                        ///< api.hello_timeout_seconds
+    int maxConnections = 64;                             ///< api.max_connections
+    QString logLevel = QStringLiteral("info");           ///< log.level: debug, info, warning or error
+    int watchdogSeconds = 0;                             ///< service.watchdog_seconds; 0 = systemd's WATCHDOG_USEC
+    qint64 maxBodyBytes = 65536;                         ///< broker.max_body_bytes
+    int retentionDays = 30;                              ///< broker.retention_days (acked messages kept)
+    int vacuumIntervalMinutes = 60;                      ///< broker.vacuum_interval_minutes
+    QString containerBackend = QStringLiteral("nspawn"); ///< containers.backend: "nspawn" or "none"
+    bool spawnManager = true; ///< containers.spawn_manager: give the manager a container at first start
+    QString harnessPath;      ///< containers.harness; empty = hive-harness beside hive-engine
+    QStringList containerCommand{QStringLiteral("/opt/hive/bin/hive-harness"),
+                                 QStringLiteral("idle")}; ///< containers.command
+    int stopGraceSeconds = 10;                            ///< containers.stop_grace_seconds
+    bool autoRestart = false;                             ///< containers.auto_restart
+    int restartBackoffSeconds = 10;                       ///< containers.restart_backoff_seconds (doubles per crash)
 
     /// /etc/hyperhive/engine.conf: read when --config is not given, and allowed to be absent.
     [[nodiscard]] static QString defaultPath();

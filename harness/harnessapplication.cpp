@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "harnessapplication.h"
 
+#include "idlesession.h"
 #include "protocol/version.h"
+#include "signalwatcher.h"
+
+#include <QCoreApplication>
 
 #include <cstdio>
 
@@ -9,9 +13,12 @@ namespace hive::harness {
 
 namespace {
 
-constexpr char Usage[] = "usage: hive-harness --version | --help\n"
-                         "Runs inside an agent container. Its subcommands (serve: the agent turn loop; mcp: the MCP\n"
-                         "tool server the agent CLI spawns) are not part of this build yet.\n";
+constexpr char Usage[] = "usage: hive-harness idle [--socket PATH] | --version | --help\n"
+                         "Runs inside an agent container.\n"
+                         "  idle   connect to the engine on the agent socket (default /run/hive/agent.sock), say\n"
+                         "         who we are, and stay connected until SIGTERM; runs no agent CLI and reads no\n"
+                         "         messages. The container's main process until the turn loop (serve) and the\n"
+                         "         MCP server (mcp) are part of this build.\n";
 
 } // namespace
 
@@ -25,6 +32,20 @@ int HarnessApplication::run(const QStringList &arguments)
     if (args == QStringList{QStringLiteral("--help")} || args == QStringList{QStringLiteral("-h")}) {
         std::fputs(Usage, stdout);
         return 0;
+    }
+    if (!args.isEmpty() && args.first() == QLatin1String("idle")) {
+        QString socket = QStringLiteral("/run/hive/agent.sock");
+        if (args.size() == 3 && args.at(1) == QLatin1String("--socket"))
+            socket = args.at(2);
+        else if (args.size() != 1) {
+            std::fprintf(stderr, "hive-harness: idle takes only --socket PATH\n%s", Usage);
+            return 2;
+        }
+        SignalWatcher watcher(SignalWatcher::Hangup::Default);
+        QObject::connect(&watcher, &SignalWatcher::terminateRequested, qApp, [](int) { QCoreApplication::exit(0); });
+        IdleSession session(socket);
+        session.start();
+        return QCoreApplication::exec();
     }
     std::fprintf(stderr, "hive-harness: %s\n%s",
                  args.isEmpty() ? "a subcommand is required"

@@ -45,11 +45,19 @@ int AgentCommand::list()
         m_terminal.printJson(listed->toJson());
         return toInt(ExitCode::Ok);
     }
-    TablePrinter table({QStringLiteral("NAME"), QStringLiteral("KIND"), QStringLiteral("UNREAD"),
+    TablePrinter table({QStringLiteral("NAME"), QStringLiteral("KIND"), QStringLiteral("STATE"), QStringLiteral("PID"),
+                        QStringLiteral("UPTIME"), QStringLiteral("UIDS"), QStringLiteral("UNREAD"),
                         QStringLiteral("INFLIGHT"), QStringLiteral("ALLOWED")});
     for (const protocol::AgentInfo &agent : std::as_const(listed->agents)) {
-        table.addRow({agent.name, agent.kind, QString::number(agent.unread), QString::number(agent.inflight),
-                      allowedCell(agent)});
+        const auto &container = agent.container;
+        const QString pid = container && container->pid ? QString::number(*container->pid) : QStringLiteral("-");
+        const QString uptime = container && container->uptimeSeconds
+                                   ? QStringLiteral("%1s").arg(*container->uptimeSeconds)
+                                   : QStringLiteral("-");
+        const QString uids =
+            container ? QStringLiteral("%1+%2").arg(container->uidBase).arg(container->uidCount) : QStringLiteral("-");
+        table.addRow({agent.name, agent.kind, agent.state, pid, uptime, uids, QString::number(agent.unread),
+                      QString::number(agent.inflight), allowedCell(agent)});
     }
     table.print(m_terminal.out());
     return toInt(ExitCode::Ok);

@@ -10,12 +10,16 @@ namespace hive::protocol {
 
 QJsonObject AgentInfo::toJson() const
 {
-    return {{QStringLiteral("name"), name},
-            {QStringLiteral("kind"), kind},
-            {QStringLiteral("allowed_recipients"), QJsonArray::fromStringList(allowedRecipients)},
-            {QStringLiteral("created_at"), toWireTime(createdAt)},
-            {QStringLiteral("unread"), unread},
-            {QStringLiteral("inflight"), inflight}};
+    QJsonObject json{{QStringLiteral("name"), name},
+                     {QStringLiteral("kind"), kind},
+                     {QStringLiteral("allowed_recipients"), QJsonArray::fromStringList(allowedRecipients)},
+                     {QStringLiteral("created_at"), toWireTime(createdAt)},
+                     {QStringLiteral("unread"), unread},
+                     {QStringLiteral("inflight"), inflight},
+                     {QStringLiteral("state"), state}};
+    if (container)
+        json.insert(QStringLiteral("container"), container->toJson());
+    return json;
 }
 
 Result<AgentInfo> AgentInfo::fromJson(const QJsonObject &json)
@@ -28,6 +32,15 @@ Result<AgentInfo> AgentInfo::fromJson(const QJsonObject &json)
     r.required("created_at", p.createdAt);
     r.required("unread", p.unread);
     r.required("inflight", p.inflight);
+    r.optional("state", p.state); // engines before 1.3.0 only had external agents
+    std::optional<QJsonObject> container;
+    r.optional("container", container);
+    if (container && r.ok()) {
+        auto info = ContainerInfo::fromJson(*container);
+        if (!info)
+            return fail(info.error().wrapped(QStringLiteral("container")));
+        p.container = std::move(*info);
+    }
     return r.finish(std::move(p));
 }
 

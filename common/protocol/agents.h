@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "containers.h"
 #include "messages.h"
 #include "result.h"
 
@@ -22,8 +23,10 @@ struct AgentInfo {
     QString kind;                  ///< "agent" or "manager"
     QStringList allowedRecipients; ///< empty = unrestricted; the manager is always reachable
     QDateTime createdAt;
-    qint64 unread = 0;   ///< queued, never delivered (or requeued)
-    qint64 inflight = 0; ///< delivered, not yet acked
+    qint64 unread = 0;                                          ///< queued, never delivered (or requeued)
+    qint64 inflight = 0;                                        ///< delivered, not yet acked
+    QString state = QString::fromLatin1(AgentStates::External); ///< see AgentStates (API 1.3.0)
+    std::optional<ContainerInfo> container;                     ///< absent for external agents
 
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static Result<AgentInfo> fromJson(const QJsonObject &json);

@@ -105,6 +105,33 @@ struct AgentSetRecipientsMethod {
     static constexpr Role MinimumRole = Role::Operator;
     static constexpr bool Mutates = true;
 };
+/// The container lifecycle (API 1.3.0). Each call answers when its operation has run through the
+/// engine's one lifecycle queue, with the agent as it is then.
+template<const char *MethodName, typename P, typename R, Role Least>
+struct LifecycleMethod {
+    static constexpr const char *Name = MethodName;
+    using Params = P;
+    using Result = R;
+    static constexpr Role MinimumRole = Least;
+    static constexpr bool Mutates = true;
+};
+inline constexpr char AgentSpawnName[] = "agent_spawn";
+inline constexpr char AgentStartName[] = "agent_start";
+inline constexpr char AgentKillName[] = "agent_kill";
+inline constexpr char AgentRestartName[] = "agent_restart";
+inline constexpr char AgentUpdateName[] = "agent_update";
+inline constexpr char AgentDestroyName[] = "agent_destroy";
+inline constexpr char AgentReviveName[] = "agent_revive";
+inline constexpr char AgentPurgeName[] = "agent_purge";
+using AgentSpawnMethod = LifecycleMethod<AgentSpawnName, AgentSpawnParams, AgentInfo, Role::Operator>;
+using AgentStartMethod = LifecycleMethod<AgentStartName, AgentStartParams, AgentInfo, Role::Operator>;
+using AgentKillMethod = LifecycleMethod<AgentKillName, AgentKillParams, AgentInfo, Role::Operator>;
+using AgentRestartMethod = LifecycleMethod<AgentRestartName, AgentRestartParams, AgentInfo, Role::Operator>;
+using AgentUpdateMethod = LifecycleMethod<AgentUpdateName, AgentUpdateParams, AgentInfo, Role::Operator>;
+using AgentDestroyMethod = LifecycleMethod<AgentDestroyName, AgentDestroyParams, AgentInfo, Role::Operator>;
+using AgentReviveMethod = LifecycleMethod<AgentReviveName, AgentReviveParams, AgentInfo, Role::Operator>;
+using AgentPurgeMethod = LifecycleMethod<AgentPurgeName, AgentPurgeParams, AgentPurgeResult, Role::Admin>;
+
 struct MessageSendMethod {
     static constexpr char Name[] = "message_send";
     using Params = MessageSendParams;
@@ -175,7 +202,9 @@ using ApiMethods =
     MethodList<HelloMethod, EngineInfoMethod, TokenCreateMethod, TokenListMethod, TokenRevokeMethod, AuditListMethod,
                AuditVerifyMethod, EventsSubscribeMethod, EventsUnsubscribeMethod, AgentAddMethod, AgentListMethod,
                AgentSetRecipientsMethod, MessageSendMethod, MessageListMethod, QuestionListMethod, QuestionAnswerMethod,
-               QuestionCancelMethod, ReminderListMethod, ReminderRetryMethod, ReminderCancelMethod, ThreadListMethod>;
+               QuestionCancelMethod, ReminderListMethod, ReminderRetryMethod, ReminderCancelMethod, ThreadListMethod,
+               AgentSpawnMethod, AgentStartMethod, AgentKillMethod, AgentRestartMethod, AgentUpdateMethod,
+               AgentDestroyMethod, AgentReviveMethod, AgentPurgeMethod>;
 
 /// The same table at run time, for documentation checks and clients.
 struct MethodInfo {

@@ -8,9 +8,16 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QLocalServer>
 #include <QLocalSocket>
 #include <QLoggingCategory>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 namespace hive::engine {
 
@@ -64,6 +71,9 @@ Result<void> AgentSockets::open(const QString &agent)
             // Identity = the socket it came through, fixed before the first frame is read.
             connection->setSession(Session{agent, Role::Viewer, 0});
             m_connections.add(connection);
+            m_live.insert(agent, connection);
+            connect(connection, &Connection::closed, this,
+                    [this, agent, connection] { m_live.remove(agent, QPointer<Connection>(connection)); });
             connect(connection, &Connection::frameReceived, this, [this, connection](const QByteArray &frame) {
                 m_dispatcher.handleFrame(*connection, frame, m_maxFrameBytes);
             });
@@ -72,6 +82,44 @@ Result<void> AgentSockets::open(const QString &agent)
     m_servers.insert(agent, server);
     qCDebug(lcAgentSockets).noquote() << "agent" << agent << "socket at" << path;
     return {};
+}
+
+Result<void> AgentSockets::setOwner(const QString &agent, quint32 uid)
+{
+    if (!m_servers.contains(agent))
+        return fail(ErrorCode::Internal, QStringLiteral("the socket of agent '%1' is not open").arg(agent));
+    const QString path = socketPath(agent);
+    for (const QString &file : {path, QFileInfo(path).absolutePath()}) {
+        const QByteArray native = QFile::encodeName(file);
+        if (::lchown(native.constData(), uid, uid) != 0) {
+            return fail(ErrorCode::Io, QStringLiteral("cannot hand %1 to uid %2: %3")
+                                           .arg(file)
+                                           .arg(uid)
+                                           .arg(QString::fromLocal8Bit(std::strerror(errno))));
+        }
+    }
+    return {};
+}
+
+void AgentSockets::close(const QString &agent)
+{
+    if (QLocalServer *server = m_servers.take(agent)) {
+        server->close();
+        QLocalServer::removeServer(socketPath(agent));
+        delete server;
+    }
+    const QList<QPointer<Connection>> live = m_live.values(agent);
+    m_live.remove(agent);
+    for (const QPointer<Connection> &connection : live) {
+        if (connection)
+            connection->close(QStringLiteral("agent '%1' stopped").arg(agent));
+    }
+}
+
+bool AgentSockets::isConnected(const QString &agent) const
+{
+    const auto live = m_live.values(agent);
+    return std::any_of(live.begin(), live.end(), [](const QPointer<Connection> &c) { return !c.isNull(); });
 }
 
 void AgentSockets::closeAll()

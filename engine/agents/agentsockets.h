@@ -5,11 +5,13 @@
 
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 
 class QLocalServer;
 
 namespace hive::engine {
 
+class Connection;
 class ConnectionRegistry;
 class Dispatcher;
 
@@ -29,6 +31,13 @@ public:
     [[nodiscard]] Result<void> open(const QString &agent);
     [[nodiscard]] QString socketPath(const QString &agent) const;
     [[nodiscard]] QStringList openAgents() const { return m_servers.keys(); }
+    /// Hands the socket and its dir to a container's root (host uid `uid`), so that the process
+    /// inside can connect; the engine, as root, still can. Needs the socket open.
+    [[nodiscard]] Result<void> setOwner(const QString &agent, quint32 uid);
+    /// Stops listening on the agent's socket, removes it, and closes its live connections.
+    void close(const QString &agent);
+    /// Whether a process is connected on the agent's socket now.
+    [[nodiscard]] bool isConnected(const QString &agent) const;
     /// Stops listening on every agent socket and removes the socket files.
     void closeAll();
 
@@ -38,6 +47,7 @@ private:
     ConnectionRegistry &m_connections;
     qsizetype m_maxFrameBytes;
     QHash<QString, QLocalServer *> m_servers;
+    QMultiHash<QString, QPointer<Connection>> m_live; ///< per agent, pruned as they close
 };
 
 } // namespace hive::engine

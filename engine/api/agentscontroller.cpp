@@ -4,6 +4,7 @@
 #include "agents/agentsockets.h"
 #include "broker/agentregistry.h"
 #include "broker/broker.h"
+#include "containers/agentlifecycle.h"
 #include "store/eventlog.h"
 
 #include <QJsonArray>
@@ -15,13 +16,31 @@ namespace {
 Q_LOGGING_CATEGORY(lcAgents, "hive.api")
 }
 
-Result<protocol::AgentInfo> AgentsController::info(const AgentRecord &record)
+Result<protocol::AgentInfo> AgentsController::describe(ApiServices &services, const AgentRecord &record)
 {
-    auto status = m_services.broker.status(record.name);
+    auto status = services.broker.status(record.name);
     if (!status)
         return fail(status.error());
-    return protocol::AgentInfo{record.name,      record.kind,    record.allowedRecipients,
-                               record.createdAt, status->unread, status->inflight};
+    protocol::AgentInfo agent;
+    agent.name = record.name;
+    agent.kind = record.kind;
+    agent.allowedRecipients = record.allowedRecipients;
+    agent.createdAt = record.createdAt;
+    agent.unread = status->unread;
+    agent.inflight = status->inflight;
+    if (auto described = services.lifecycle.describe(agent); !described)
+        return fail(described.error());
+    return agent;
+}
+
+Result<protocol::AgentInfo> AgentsController::describe(ApiServices &services, const QString &name)
+{
+    auto record = services.agents.find(name);
+    if (!record)
+        return fail(record.error());
+    if (!*record)
+        return fail(ErrorCode::NotFound, QStringLiteral("no agent named '%1'").arg(name));
+    return describe(services, **record);
 }
 
 Result<protocol::AgentAddResult> AgentsController::handle(const protocol::AgentAddParams &params,
@@ -42,10 +61,10 @@ Result<protocol::AgentAddResult> AgentsController::handle(const protocol::AgentA
     m_services.broker.notify(
         QString::fromLatin1(AgentRegistry::ManagerName),
         QJsonObject{{QStringLiteral("event"), QStringLiteral("agent_added")}, {QStringLiteral("name"), added->name}});
-    // A new agent has an empty inbox: no need to ask the broker.
-    return protocol::AgentAddResult{
-        protocol::AgentInfo{added->name, added->kind, added->allowedRecipients, added->createdAt, 0, 0},
-        m_services.agentSockets.socketPath(added->name)};
+    auto agent = describe(m_services, *added);
+    if (!agent)
+        return fail(agent.error());
+    return protocol::AgentAddResult{std::move(*agent), m_services.agentSockets.socketPath(added->name)};
 }
 
 Result<protocol::AgentListResult> AgentsController::handle(const protocol::AgentListParams & /*params*/,

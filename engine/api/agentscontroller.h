@@ -24,9 +24,13 @@ public:
     [[nodiscard]] Result<protocol::AgentSetRecipientsResult> handle(const protocol::AgentSetRecipientsParams &params,
                                                                     const CallContext &context);
 
+    /// The record with its inbox counts and its container's state.
+    [[nodiscard]] static Result<protocol::AgentInfo> describe(ApiServices &services, const AgentRecord &record);
+    /// The same by name; NotFound when there is no such agent.
+    [[nodiscard]] static Result<protocol::AgentInfo> describe(ApiServices &services, const QString &name);
+
 private:
-    /// The record with its inbox counts.
-    Result<protocol::AgentInfo> info(const AgentRecord &record);
+    Result<protocol::AgentInfo> info(const AgentRecord &record) { return describe(m_services, record); }
 
     ApiServices &m_services;
 };

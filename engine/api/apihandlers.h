@@ -4,6 +4,7 @@
 #include "agentscontroller.h"
 #include "auditcontroller.h"
 #include "eventscontroller.h"
+#include "lifecyclecontroller.h"
 #include "messagescontroller.h"
 #include "sessioncontroller.h"
 #include "threadscontroller.h"
@@ -20,17 +21,19 @@ class ApiHandlers : public SessionController,
                     public EventsController,
                     public AgentsController,
                     public MessagesController,
-                    public ThreadsController
+                    public ThreadsController,
+                    public LifecycleController
 {
 public:
     explicit ApiHandlers(ApiServices &services)
         : SessionController(services), TokensController(services), AuditController(services),
           EventsController(services), AgentsController(services), MessagesController(services),
-          ThreadsController(services)
+          ThreadsController(services), LifecycleController(services)
     {}
     using AgentsController::handle;
     using AuditController::handle;
     using EventsController::handle;
+    using LifecycleController::handle;
     using MessagesController::handle;
     using SessionController::handle;
     using ThreadsController::handle;

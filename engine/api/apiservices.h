@@ -6,6 +6,7 @@
 
 namespace hive::engine {
 
+class AgentLifecycle;
 class AgentRegistry;
 class AgentSockets;
 class AuditLog;
@@ -39,6 +40,7 @@ struct ApiServices {
     AgentSockets &agentSockets;
     Questions &questions;
     Reminders &reminders;
+    AgentLifecycle &lifecycle;
 };
 
 } // namespace hive::engine

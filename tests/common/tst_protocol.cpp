@@ -88,8 +88,37 @@ void TestProtocol::everyMessageRoundTrips()
     roundTrip(EventsUnsubscribeParams{});
     roundTrip(EventsUnsubscribeResult{true});
 
-    const AgentInfo agent{QStringLiteral("alice"), QStringLiteral("agent"), {QStringLiteral("bob")}, T1, 3, 1};
+    const AgentInfo agent{QStringLiteral("alice"),
+                          QStringLiteral("agent"),
+                          {QStringLiteral("bob")},
+                          T1,
+                          3,
+                          1,
+                          QStringLiteral("external"),
+                          std::nullopt};
     roundTrip(agent);
+    const ContainerInfo container{QStringLiteral("nspawn"),
+                                  4242,
+                                  T1,
+                                  60,
+                                  524288,
+                                  65536,
+                                  QStringLiteral("none"),
+                                  QStringLiteral("4G"),
+                                  QStringLiteral("200%"),
+                                  2,
+                                  QStringLiteral("exited")};
+    roundTrip(container);
+    roundTrip(ContainerInfo{QStringLiteral("nspawn"), std::nullopt, std::nullopt, std::nullopt, 589824, 65536,
+                            QStringLiteral("host"), QStringLiteral("infinity"), QStringLiteral("50%"), 0,
+                            std::nullopt});
+    roundTrip(
+        AgentInfo{QStringLiteral("bob"), QStringLiteral("agent"), {}, T1, 0, 0, QStringLiteral("running"), container});
+    roundTrip(AgentSpawnParams{QStringLiteral("bob"), QStringLiteral("none"), QStringLiteral("512M"),
+                               QStringLiteral("100%")});
+    roundTrip(AgentStartParams{QStringLiteral("bob")});
+    roundTrip(AgentPurgeParams{QStringLiteral("bob")});
+    roundTrip(AgentPurgeResult{QStringLiteral("bob")});
     roundTrip(AgentAddParams{QStringLiteral("alice")});
     roundTrip(AgentAddResult{agent, QStringLiteral("/var/lib/hyperhive/run/agents/alice/agent.sock")});
     roundTrip(AgentListParams{});

@@ -161,7 +161,9 @@ void TestEngineProcess::badCommandLineAndConfigExitTwo()
 
 void TestEngineProcess::checkConfigAcceptsValidFile()
 {
-    const QString config = writeFile(QStringLiteral("ok.conf"), "listen = \"127.0.0.1:0\"\n[log]\nlevel = \"debug\"\n");
+    const QString config =
+        writeFile(QStringLiteral("ok.conf"),
+                  "listen = \"127.0.0.1:0\"\n[log]\nlevel = \"debug\"\n[containers]\nbackend = \"none\"\n");
     const auto ok = EngineProcess::runToEnd({QStringLiteral("--config"), config, QStringLiteral("--check-config")});
     QCOMPARE(ok.exitCode, 0);
     QVERIFY2(ok.out.contains(QStringLiteral("configuration OK")), qPrintable(ok.out));

@@ -226,6 +226,7 @@ void TestAgentBadInput::initTestCase()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     EngineConfig config = EngineConfig::defaults();
+    config.containerBackend = QStringLiteral("none");
     config.stateDir = m_dir->filePath(QStringLiteral("state"));
     config.listenEnabled = false;
     config.maxFrameBytes = MaxFrameBytes;

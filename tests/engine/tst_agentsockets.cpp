@@ -55,6 +55,7 @@ void TestAgentSockets::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     EngineConfig config = EngineConfig::defaults();
+    config.containerBackend = QStringLiteral("none");
     config.stateDir = m_dir->filePath(QStringLiteral("state"));
     config.listenEnabled = false;
     m_engine = std::make_unique<Engine>(config, m_clock);

@@ -133,8 +133,16 @@ private Q_SLOTS:
             << QByteArrayLiteral("# comment\nlistn = \"x\"\n") << QStringLiteral("2:1")
             << QStringLiteral("unknown key 'listn' at top level; known keys: listen, state_dir");
         QTest::newRow("unknown table") << QByteArrayLiteral("listen = \"off\"\n[ap]\nx = 1\n") << QStringLiteral("2:2")
-                                       << QStringLiteral("unknown table '[ap]'; known tables: [api], [broker], [log], "
-                                                         "[service], [tls]");
+                                       << QStringLiteral("unknown table '[ap]'; known tables: [api], [broker], "
+                                                         "[containers], [log], [service], [tls]");
+        QTest::newRow("container backend")
+            << QByteArrayLiteral("[containers]\nbackend = \"docker\"\n") << QStringLiteral("2:11")
+            << QStringLiteral("key 'containers.backend' must be one of");
+        QTest::newRow("container command")
+            << QByteArrayLiteral("[containers]\ncommand = []\n") << QStringLiteral("2:11")
+            << QStringLiteral("must be a non-empty array of non-empty strings");
+        QTest::newRow("container flag") << QByteArrayLiteral("[containers]\nauto_restart = \"yes\"\n")
+                                        << QStringLiteral("2:16") << QStringLiteral("must be true or false");
         QTest::newRow("unknown subtable") << QByteArrayLiteral("[api.extra]\n") << QStringLiteral("1:6")
                                           << QStringLiteral("unknown table 'extra' in [api]");
         QTest::newRow("wrong type") << QByteArrayLiteral("[api]\nmax_frame_bytes = \"big\"\n") << QStringLiteral("2:19")
@@ -307,6 +315,14 @@ private Q_SLOTS:
                                         QStringLiteral("max_body_bytes"),
                                         QStringLiteral("retention_days"),
                                         QStringLiteral("vacuum_interval_minutes"),
+                                        QStringLiteral("[containers]"),
+                                        QStringLiteral("backend"),
+                                        QStringLiteral("spawn_manager"),
+                                        QStringLiteral("harness"),
+                                        QStringLiteral("command"),
+                                        QStringLiteral("stop_grace_seconds"),
+                                        QStringLiteral("auto_restart"),
+                                        QStringLiteral("restart_backoff_seconds"),
                                         QStringLiteral("[log]"),
                                         QStringLiteral("level"),
                                         QStringLiteral("[service]"),

@@ -76,6 +76,7 @@ void TestMessagesApi::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     EngineConfig config = EngineConfig::defaults();
+    config.containerBackend = QStringLiteral("none");
     config.stateDir = m_dir->filePath(QStringLiteral("state"));
     config.listenHost = QStringLiteral("127.0.0.1");
     config.listenPort = 0;

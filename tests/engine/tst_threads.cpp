@@ -91,6 +91,7 @@ void TestThreads::init()
 void TestThreads::startEngine()
 {
     EngineConfig config = EngineConfig::defaults();
+    config.containerBackend = QStringLiteral("none");
     config.stateDir = m_dir->filePath(QStringLiteral("state"));
     config.listenEnabled = false;
     m_engine = std::make_unique<Engine>(config, m_clock);

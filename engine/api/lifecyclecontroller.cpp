@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#include "lifecyclecontroller.h"
+
+#include "agentscontroller.h"
+#include "containers/agentlifecycle.h"
+
+#include <QLoggingCategory>
+
+namespace hive::engine {
+
+namespace {
+Q_LOGGING_CATEGORY(lcLifecycleApi, "hive.api")
+}
+
+using protocol::LifecycleOp;
+
+void LifecycleController::run(LifecycleOp op, const QString &name, const CallContext &context,
+                              Reply<protocol::AgentInfo> reply)
+{
+    qCInfo(lcLifecycleApi).noquote() << protocol::lifecycleOpName(op) << name << "asked by" << context.actor();
+    ApiServices &services = m_services;
+    services.lifecycle.submit(op, name, [&services, name, reply](const Result<void> &done) {
+        if (!done) {
+            reply(fail(done.error()));
+            return;
+        }
+        reply(AgentsController::describe(services, name));
+    });
+}
+
+void LifecycleController::handle(const protocol::AgentSpawnParams &params, const CallContext &context,
+                                 Reply<protocol::AgentInfo> reply)
+{
+    qCInfo(lcLifecycleApi).noquote() << "spawn" << params.name << "asked by" << context.actor();
+    ApiServices &services = m_services;
+    services.lifecycle.spawn(params, [&services, name = params.name, reply](const Result<void> &done) {
+        if (!done) {
+            reply(fail(done.error()));
+            return;
+        }
+        reply(AgentsController::describe(services, name));
+    });
+}
+
+void LifecycleController::handle(const protocol::AgentStartParams &params, const CallContext &context,
+                                 Reply<protocol::AgentInfo> reply)
+{
+    run(LifecycleOp::Start, params.name, context, std::move(reply));
+}
+
+void LifecycleController::handle(const protocol::AgentKillParams &params, const CallContext &context,
+                                 Reply<protocol::AgentInfo> reply)
+{
+    run(LifecycleOp::Kill, params.name, context, std::move(reply));
+}
+
+void LifecycleController::handle(const protocol::AgentRestartParams &params, const CallContext &context,
+                                 Reply<protocol::AgentInfo> reply)
+{
+    run(LifecycleOp::Restart, params.name, context, std::move(reply));
+}
+
+void LifecycleController::handle(const protocol::AgentUpdateParams &params, const CallContext &context,
+                                 Reply<protocol::AgentInfo> reply)
+{
+    run(LifecycleOp::Update, params.name, context, std::move(reply));
+}
+
+void LifecycleController::handle(const protocol::AgentDestroyParams &params, const CallContext &context,
+                                 Reply<protocol::AgentInfo> reply)
+{
+    run(LifecycleOp::Destroy, params.name, context, std::move(reply));
+}
+
+void LifecycleController::handle(const protocol::AgentReviveParams &params, const CallContext &context,
+                                 Reply<protocol::AgentInfo> reply)
+{
+    run(LifecycleOp::Revive, params.name, context, std::move(reply));
+}
+
+void LifecycleController::handle(const protocol::AgentPurgeParams &params, const CallContext &context,
+                                 Reply<protocol::AgentPurgeResult> reply)
+{
+    qCInfo(lcLifecycleApi).noquote() << "purge" << params.name << "asked by" << context.actor();
+    m_services.lifecycle.submit(LifecycleOp::Purge, params.name, [name = params.name, reply](const Result<void> &done) {
+        if (!done)
+            reply(fail(done.error()));
+        else
+            reply(protocol::AgentPurgeResult{name});
+    });
+}
+
+} // namespace hive::engine

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "apiservices.h"
+#include "callcontext.h"
+#include "protocol/agents.h"
+#include "protocol/containers.h"
+#include "responder.h"
+
+namespace hive::engine {
+
+/// agent_spawn, agent_start, agent_kill, agent_restart, agent_update, agent_destroy,
+/// agent_revive (operator) and agent_purge (admin): each queued on the AgentLifecycle and
+/// answered when it has run, with the agent as it is then.
+class LifecycleController
+{
+public:
+    explicit LifecycleController(ApiServices &services) : m_services(services) {}
+
+    void handle(const protocol::AgentSpawnParams &params, const CallContext &context, Reply<protocol::AgentInfo> reply);
+    void handle(const protocol::AgentStartParams &params, const CallContext &context, Reply<protocol::AgentInfo> reply);
+    void handle(const protocol::AgentKillParams &params, const CallContext &context, Reply<protocol::AgentInfo> reply);
+    void handle(const protocol::AgentRestartParams &params, const CallContext &context,
+                Reply<protocol::AgentInfo> reply);
+    void handle(const protocol::AgentUpdateParams &params, const CallContext &context,
+                Reply<protocol::AgentInfo> reply);
+    void handle(const protocol::AgentDestroyParams &params, const CallContext &context,
+                Reply<protocol::AgentInfo> reply);
+    void handle(const protocol::AgentReviveParams &params, const CallContext &context,
+                Reply<protocol::AgentInfo> reply);
+    void handle(const protocol::AgentPurgeParams &params, const CallContext &context,
+                Reply<protocol::AgentPurgeResult> reply);
+
+private:
+    void run(protocol::LifecycleOp op, const QString &name, const CallContext &context,
+             Reply<protocol::AgentInfo> reply);
+
+    ApiServices &m_services;
+};
+
+} // namespace hive::engine

@@ -1,0 +1,804 @@
+// SPDX-License-Identifier: MIT
+#include "nspawnruntime.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QThread>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <dirent.h>
+#include <memory>
+#include <vector>
+
+namespace hive::engine {
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcContainers, "hive.containers")
+
+constexpr int PollMs = 20;
+constexpr int KillWaitMs = 2000;
+constexpr int LogTailLines = 20;
+constexpr int MaxTreeDepth = 256;
+
+QString errnoText(int error = errno)
+{
+    return QString::fromLocal8Bit(std::strerror(error));
+}
+
+// "cannot <action> <path>: <errno's text>"
+Unexpected ioFailure(const char *action, const QString &path)
+{
+    const int error = errno;
+    return fail(ErrorCode::Io, QStringLiteral("cannot %1 %2: %3").arg(QLatin1String(action), path, errnoText(error)));
+}
+
+class Fd
+{
+public:
+    explicit Fd(int fd = -1) : m_fd(fd) {}
+    ~Fd() { reset(); }
+    Fd(Fd &&other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
+    Fd &operator=(Fd &&other) noexcept
+    {
+        reset(std::exchange(other.m_fd, -1));
+        return *this;
+    }
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+
+    [[nodiscard]] int get() const { return m_fd; }
+    [[nodiscard]] bool valid() const { return m_fd >= 0; }
+    [[nodiscard]] int release() { return std::exchange(m_fd, -1); }
+    void reset(int fd = -1)
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = fd;
+    }
+
+private:
+    int m_fd;
+};
+
+// ---- /proc
+
+struct ProcStat {
+    qint64 pid = 0;
+    char state = '?';
+    qint64 ppid = 0;
+    qint64 session = 0;
+    quint64 startTime = 0;
+};
+
+// "pid (comm) state ppid pgrp session ... starttime(22) ...": comm may hold spaces and parentheses, so the fields
+// are counted from the last ')'.
+std::optional<ProcStat> readStat(qint64 pid)
+{
+    Fd fd(::open(QByteArray("/proc/" + QByteArray::number(pid) + "/stat").constData(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid())
+        return std::nullopt;
+    char buffer[1024];
+    const ssize_t size = ::read(fd.get(), buffer, sizeof buffer);
+    if (size <= 0)
+        return std::nullopt;
+    const QByteArray text(buffer, static_cast<qsizetype>(size));
+    const qsizetype close = text.lastIndexOf(')');
+    if (close < 0)
+        return std::nullopt;
+    const QList<QByteArray> fields = text.mid(close + 2).split(' '); // fields[0] is field 3 (state)
+    if (fields.size() < 20 || fields[0].isEmpty())
+        return std::nullopt;
+    return ProcStat{pid, fields[0][0], fields[1].toLongLong(), fields[3].toLongLong(), fields[19].toULongLong()};
+}
+
+bool isLive(qint64 pid, quint64 startTime)
+{
+    const auto stat = readStat(pid);
+    return stat && stat->startTime == startTime && stat->state != 'Z' && stat->state != 'X' && stat->state != 'x';
+}
+
+QList<ProcStat> liveProcesses()
+{
+    QList<ProcStat> processes;
+    const std::unique_ptr<DIR, int (*)(DIR *)> proc(::opendir("/proc"), ::closedir);
+    if (!proc)
+        return processes;
+    while (const dirent *entry = ::readdir(proc.get())) {
+        bool numeric = false;
+        const qint64 pid = QByteArray(entry->d_name).toLongLong(&numeric);
+        if (!numeric)
+            continue;
+        if (const auto stat = readStat(pid); stat && stat->state != 'Z')
+            processes.append(*stat);
+    }
+    return processes;
+}
+
+// nspawn's children (the stub init, PID 1 inside, and short-lived helpers while it sets up) and the main command,
+// the stub init's first child: it leads its own session, and orphans adopted by the stub init start after it.
+struct ContainerTree {
+    QList<ProcStat> stubs;
+    std::optional<ProcStat> main;
+};
+
+ContainerTree containerTree(const ContainerProcess &top)
+{
+    const QList<ProcStat> processes = liveProcesses();
+    ContainerTree tree;
+    for (const ProcStat &process : processes) {
+        if (process.ppid == top.pid)
+            tree.stubs.append(process);
+    }
+    const auto better = [](const ProcStat &a, const ProcStat &b) {
+        const bool aLeads = a.session == a.pid;
+        const bool bLeads = b.session == b.pid;
+        return aLeads != bLeads ? aLeads : a.startTime < b.startTime;
+    };
+    for (const ProcStat &process : processes) {
+        const bool underStub = std::any_of(tree.stubs.cbegin(), tree.stubs.cend(),
+                                           [&](const ProcStat &stub) { return process.ppid == stub.pid; });
+        if (underStub && (!tree.main || better(process, *tree.main)))
+            tree.main = process;
+    }
+    return tree;
+}
+
+// Until the main process has called exec(), it runs nspawn's own binary.
+bool hasExeced(qint64 pid, qint64 nspawnPid)
+{
+    struct stat mine = {};
+    struct stat nspawns = {};
+    if (::stat(QByteArray("/proc/" + QByteArray::number(pid) + "/exe").constData(), &mine) != 0 ||
+        ::stat(QByteArray("/proc/" + QByteArray::number(nspawnPid) + "/exe").constData(), &nspawns) != 0)
+        return false;
+    return mine.st_dev != nspawns.st_dev || mine.st_ino != nspawns.st_ino;
+}
+
+// A pidfd pins the process; its start time, checked after opening it, proves it is still the one we recorded.
+Fd exactPidfd(qint64 pid, quint64 startTime)
+{
+    Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0U)));
+    if (fd.valid()) {
+        const auto stat = readStat(pid);
+        if (!stat || stat->startTime != startTime)
+            fd.reset();
+    }
+    return fd;
+}
+
+bool signalExact(qint64 pid, quint64 startTime, int signal)
+{
+    const Fd fd = exactPidfd(pid, startTime);
+    return fd.valid() && ::syscall(SYS_pidfd_send_signal, fd.get(), signal, nullptr, 0U) == 0;
+}
+
+// ---- the root tree: every path below it is opened relative to a directory fd and never through a symlink, since
+// container root owns the tree and may have planted links to host paths in it.
+
+Result<Fd> openDirAt(int parent, const QString &parentPath, const QString &relative, mode_t mode)
+{
+    Fd current(::fcntl(parent, F_DUPFD_CLOEXEC, 0));
+    const QStringList parts = relative.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+    QString path = parentPath;
+    for (qsizetype i = 0; i < parts.size(); ++i) {
+        const QByteArray name = QFile::encodeName(parts[i]);
+        path += QLatin1Char('/') + parts[i];
+        const bool made = ::mkdirat(current.get(), name.constData(), 0755) == 0;
+        if (!made && errno != EEXIST)
+            return ioFailure("create directory", path);
+        Fd next(::openat(current.get(), name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!next.valid())
+            return ioFailure("open directory", path);
+        const bool last = i == parts.size() - 1;
+        if ((last || made) && ::fchmod(next.get(), last ? mode : 0755) != 0)
+            return ioFailure("set the mode of", path);
+        current = std::move(next);
+    }
+    return current;
+}
+
+Result<Fd> openDir(const QString &path, mode_t mode)
+{
+    if (!QDir().mkpath(path))
+        return fail(ErrorCode::Io, QStringLiteral("cannot create directory %1").arg(path));
+    Fd fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid())
+        return ioFailure("open directory", path);
+    if (::fchmod(fd.get(), mode) != 0)
+        return ioFailure("set the mode of", path);
+    return fd;
+}
+
+bool writeAll(int fd, const QByteArray &data)
+{
+    for (qsizetype done = 0; done < data.size();) {
+        const ssize_t written = ::write(fd, data.constData() + done, static_cast<size_t>(data.size() - done));
+        if (written < 0 && errno != EINTR)
+            return false;
+        done += written > 0 ? written : 0;
+    }
+    return true;
+}
+
+// Written beside and renamed over, so that whatever container root left at `name` is replaced, never followed.
+Result<void> writeFileAt(int dir, const QString &dirPath, const QString &name, const QByteArray &content, mode_t mode)
+{
+    const QString path = dirPath + QLatin1Char('/') + name;
+    const QByteArray target = QFile::encodeName(name);
+    const QByteArray temporary = ".hive-new-" + target;
+    ::unlinkat(dir, temporary.constData(), 0);
+    Fd fd(::openat(dir, temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+    if (!fd.valid() || !writeAll(fd.get(), content) || ::fchmod(fd.get(), mode) != 0 ||
+        ::renameat(dir, temporary.constData(), dir, target.constData()) != 0) {
+        auto failure = ioFailure("write", path);
+        ::unlinkat(dir, temporary.constData(), 0);
+        return failure;
+    }
+    return {};
+}
+
+Result<void> linkAt(int dir, const QString &dirPath, const QString &name, const QString &target)
+{
+    const QByteArray native = QFile::encodeName(name);
+    char current[PATH_MAX];
+    const ssize_t size = ::readlinkat(dir, native.constData(), current, sizeof current);
+    if (size >= 0 && QFile::decodeName(QByteArray(current, static_cast<qsizetype>(size))) == target)
+        return {};
+    if ((size >= 0 && ::unlinkat(dir, native.constData(), 0) != 0) || (size < 0 && errno != ENOENT) ||
+        ::symlinkat(QFile::encodeName(target).constData(), dir, native.constData()) != 0) {
+        return ioFailure("create link", dirPath + QLatin1Char('/') + name);
+    }
+    return {};
+}
+
+// lchown of everything below `dir` (on its file system) that is not owned by `id` yet.
+Result<void> chownTree(int dir, const QString &path, uid_t id, int depth = 0)
+{
+    struct stat info = {};
+    if (::fstat(dir, &info) != 0 || ((info.st_uid != id || info.st_gid != id) && ::fchown(dir, id, id) != 0))
+        return ioFailure("chown", path);
+    if (depth > MaxTreeDepth)
+        return fail(ErrorCode::Io, QStringLiteral("%1 is nested deeper than %2 levels").arg(path).arg(MaxTreeDepth));
+    const std::unique_ptr<DIR, int (*)(DIR *)> entries(::fdopendir(::fcntl(dir, F_DUPFD_CLOEXEC, 0)), ::closedir);
+    if (!entries)
+        return ioFailure("list", path);
+    ::rewinddir(entries.get());
+    while (const dirent *entry = ::readdir(entries.get())) {
+        const char *name = entry->d_name;
+        if (std::strcmp(name, ".") == 0 || std::strcmp(name, "..") == 0)
+            continue;
+        const QString childPath = path + QLatin1Char('/') + QFile::decodeName(name);
+        struct stat child = {};
+        if (::fstatat(dir, name, &child, AT_SYMLINK_NOFOLLOW) != 0)
+            continue; // removed meanwhile
+        if (S_ISDIR(child.st_mode) && child.st_dev == info.st_dev) {
+            const Fd sub(::openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!sub.valid())
+                return ioFailure("open directory", childPath);
+            if (auto done = chownTree(sub.get(), childPath, id, depth + 1); !done)
+                return done;
+        } else if ((child.st_uid != id || child.st_gid != id) &&
+                   ::fchownat(dir, name, id, id, AT_SYMLINK_NOFOLLOW) != 0) {
+            return ioFailure("chown", childPath);
+        }
+    }
+    return {};
+}
+
+QByteArray gitQuoted(QString value)
+{
+    value.replace(QLatin1Char('\n'), QLatin1Char(' '));
+    value.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('"'), QLatin1String("\\\""));
+    return '"' + value.toUtf8() + '"';
+}
+
+QByteArray gitConfig(const ContainerSpec &spec)
+{
+    QByteArray text;
+    if (!spec.gitName.isEmpty() || !spec.gitEmail.isEmpty()) {
+        text += "[user]\n";
+        if (!spec.gitName.isEmpty())
+            text += "\tname = " + gitQuoted(spec.gitName) + '\n';
+        if (!spec.gitEmail.isEmpty())
+            text += "\temail = " + gitQuoted(spec.gitEmail) + '\n';
+    }
+    // The agent's repositories belong to container root; let any user inside work in them.
+    return text + "[safe]\n\tdirectory = *\n";
+}
+
+// nspawn reads backslash escapes in --bind paths, so "\:" embeds a colon.
+QString bindPath(QString path)
+{
+    return path.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char(':'), QLatin1String("\\:"));
+}
+
+Result<void> checkSpec(const ContainerSpec &spec)
+{
+    static const QRegularExpression agentName(QStringLiteral("^[a-z0-9][a-z0-9-]{0,47}$"));
+    const auto invalid = [&](const QString &what) {
+        return fail(ErrorCode::InvalidParams, QStringLiteral("container of agent '%1': %2").arg(spec.agent, what));
+    };
+    if (!agentName.match(spec.agent).hasMatch())
+        return invalid(QStringLiteral("the name is not usable as a host name"));
+    if (spec.uidBase < 65536 || spec.uidCount < 65536 || spec.uidBase > 0xFFFFFFFEU - spec.uidCount)
+        return invalid(QStringLiteral("uid range %1+%2 is not above the host's uids or does not hold 65536 ids")
+                           .arg(spec.uidBase)
+                           .arg(spec.uidCount));
+    const QList<std::pair<const char *, QString>> paths = {
+        {"root dir", spec.rootDir},         {"state dir", spec.stateDir},
+        {"socket dir", spec.socketDir},     {"credentials dir", spec.credentialsDir},
+        {"harness path", spec.harnessPath}, {"log path", spec.logPath}};
+    for (const auto &[what, path] : paths) {
+        if (!path.isEmpty() && !QDir::isAbsolutePath(path))
+            return invalid(QStringLiteral("the %1 %2 is not absolute").arg(QLatin1String(what), path));
+    }
+    if (spec.rootDir.isEmpty() || spec.stateDir.isEmpty())
+        return invalid(QStringLiteral("no root dir or state dir"));
+    return {};
+}
+
+QString logTail(const QString &path, qint64 from)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("(cannot read %1: %2)").arg(path, file.errorString());
+    file.seek(std::max(from, file.size() - 16384));
+    QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    // nspawn's harmless complaint at every exit would only push real lines out.
+    lines.removeIf([](const QString &line) { return line.contains(QLatin1String("Attempted to remove disk")); });
+    return lines.mid(std::max<qsizetype>(0, lines.size() - LogTailLines)).join(QLatin1Char('\n'));
+}
+
+// ---- detached start
+
+struct SpawnMessage {
+    char tag; // 'P': the pid of the detached process, 'E': errno of a failed fork or exec
+    int value;
+};
+
+// fork, setsid, fork, exec: the process runs in a session of its own, adopted by init, so that it outlives the
+// engine; stdin is /dev/null, stdout and stderr go to `logFd`, no other descriptor leaks into it.
+Result<qint64> spawnDetached(const QStringList &command, int logFd)
+{
+    // After fork() only async-signal-safe calls are allowed (another thread may hold malloc's lock), so everything
+    // the children need is made here.
+    std::vector<QByteArray> storage;
+    std::vector<char *> argv;
+    for (const QString &argument : command)
+        storage.push_back(QFile::encodeName(argument));
+    for (QByteArray &argument : storage)
+        argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    // A service's notify socket and passed sockets are the engine's, not nspawn's.
+    std::vector<char *> envp;
+    for (char **variable = environ; *variable; ++variable) {
+        const QByteArray name = QByteArray(*variable).split('=').value(0);
+        if (name != "NOTIFY_SOCKET" && !name.startsWith("LISTEN_") && !name.startsWith("WATCHDOG_"))
+            envp.push_back(*variable);
+    }
+    envp.push_back(nullptr);
+    int pipeFds[2];
+    if (::pipe2(pipeFds, O_CLOEXEC) != 0)
+        return ioFailure("create", QStringLiteral("a pipe"));
+    Fd readEnd(pipeFds[0]);
+    Fd writeEnd(pipeFds[1]);
+    // Above 0..3, so that the dup2() calls in the child cannot overwrite one another.
+    const Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    const Fd nullHigh(::fcntl(null.get(), F_DUPFD_CLOEXEC, 10));
+    const Fd logHigh(::fcntl(logFd, F_DUPFD_CLOEXEC, 10));
+    Fd writeHigh(::fcntl(writeEnd.get(), F_DUPFD_CLOEXEC, 10));
+    writeEnd.reset();
+    if (!nullHigh.valid() || !logHigh.valid() || !writeHigh.valid())
+        return ioFailure("set up descriptors for", command.value(0));
+    const long maxFd = ::sysconf(_SC_OPEN_MAX);
+    sigset_t noSignals;
+    ::sigemptyset(&noSignals);
+
+    const pid_t middle = ::fork();
+    if (middle < 0)
+        return ioFailure("fork for", command.value(0));
+    if (middle == 0) {
+        ::setsid();
+        const pid_t detached = ::fork();
+        if (detached != 0) {
+            const SpawnMessage message{detached > 0 ? 'P' : 'E', detached > 0 ? detached : errno};
+            [[maybe_unused]] const ssize_t written = ::write(writeHigh.get(), &message, sizeof message);
+            ::_exit(0);
+        }
+        ::dup2(nullHigh.get(), 0);
+        ::dup2(logHigh.get(), 1);
+        ::dup2(logHigh.get(), 2);
+        ::dup3(writeHigh.get(), 3, O_CLOEXEC);
+        if (::syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
+            for (long fd = 4; fd < maxFd; ++fd)
+                ::close(static_cast<int>(fd));
+        }
+        struct sigaction defaults = {};
+        defaults.sa_handler = SIG_DFL;
+        for (int signal = 1; signal < NSIG; ++signal)
+            ::sigaction(signal, &defaults, nullptr);
+        ::sigprocmask(SIG_SETMASK, &noSignals, nullptr);
+        if (::chdir("/") == 0)
+            ::execve(argv[0], argv.data(), envp.data());
+        const SpawnMessage message{'E', errno};
+        [[maybe_unused]] const ssize_t written = ::write(3, &message, sizeof message);
+        ::_exit(127);
+    }
+
+    // The pipe reaches EOF once the middle process has exited and the detached one has exec'd.
+    writeHigh.reset();
+    int status = 0;
+    while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
+    }
+    qint64 pid = 0;
+    int error = 0;
+    SpawnMessage message{};
+    ssize_t size = 0;
+    while ((size = ::read(readEnd.get(), &message, sizeof message)) != 0) {
+        if (size == sizeof message && message.tag == 'P')
+            pid = message.value;
+        else if (size == sizeof message)
+            error = message.value;
+        else if (size < 0 && errno != EINTR)
+            break;
+    }
+    if (error != 0 || pid <= 0) {
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("cannot run %1: %2").arg(command.value(0), errnoText(error != 0 ? error : ECHILD)));
+    }
+    return pid;
+}
+
+QString findProgram(const QString &given, const QString &name)
+{
+    if (!given.isEmpty())
+        return given;
+    const QString found = QStandardPaths::findExecutable(name);
+    return found.isEmpty() ? QStandardPaths::findExecutable(name, {QStringLiteral("/usr/bin"), QStringLiteral("/bin")})
+                           : found;
+}
+
+} // namespace
+
+NspawnRuntime::NspawnRuntime() : NspawnRuntime(Options{}) {}
+
+NspawnRuntime::NspawnRuntime(Options options) : m_options(std::move(options))
+{
+    m_options.nspawnPath = findProgram(m_options.nspawnPath, QStringLiteral("systemd-nspawn"));
+    m_options.systemdRunPath = findProgram(m_options.systemdRunPath, QStringLiteral("systemd-run"));
+}
+
+QStringList NspawnRuntime::defaultReadOnlyBinds()
+{
+    QStringList binds;
+    for (const QString &path : {QStringLiteral("/etc/alternatives"), QStringLiteral("/etc/ssl/certs")}) {
+        if (QFileInfo(path).isDir())
+            binds.append(path);
+    }
+    const QDir etc(QStringLiteral("/etc"));
+    const QStringList linkedFromUsr = {QStringLiteral("java-*"), QStringLiteral("python3*")};
+    for (const QString &name : etc.entryList(linkedFromUsr, QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+        binds.append(etc.filePath(name));
+    return binds;
+}
+
+bool NspawnRuntime::systemdIsInit()
+{
+    return QFileInfo(QStringLiteral("/run/systemd/system")).isDir(); // sd_booted()'s test
+}
+
+QStringList NspawnRuntime::commandLine(const ContainerSpec &spec, bool systemdScope) const
+{
+    QStringList args;
+    if (systemdScope) {
+        // systemd-run --scope execs nspawn in place, so the pid start() records is nspawn's.
+        args << m_options.systemdRunPath << QStringLiteral("--scope") << QStringLiteral("--quiet")
+             << QStringLiteral("--collect") << QStringLiteral("--unit=hive-agent-") + spec.agent
+             << QStringLiteral("--property=Delegate=yes") << QStringLiteral("--property=MemoryMax=") + spec.memoryMax
+             << QStringLiteral("--property=CPUQuota=") + spec.cpuQuota << QStringLiteral("--");
+    }
+    args << m_options.nspawnPath << QStringLiteral("--quiet") << QStringLiteral("--register=no")
+         << QStringLiteral("--keep-unit") << QStringLiteral("--console=pipe")
+         << QStringLiteral("--directory=") + spec.rootDir << QStringLiteral("--machine=hive-") + spec.agent
+         << QStringLiteral("--hostname=") + spec.agent
+         << QStringLiteral("--private-users=%1:%2").arg(spec.uidBase).arg(spec.uidCount)
+         << QStringLiteral("--private-users-ownership=chown") << QStringLiteral("--bind-ro=/usr:/usr:idmap");
+    for (const QString &path : m_options.readOnlyBinds)
+        args << QStringLiteral("--bind-ro=%1:%1").arg(bindPath(path));
+    args << QStringLiteral("--bind=%1:/state").arg(bindPath(spec.stateDir));
+    if (!spec.socketDir.isEmpty())
+        args << QStringLiteral("--bind=%1:/run/hive").arg(bindPath(spec.socketDir));
+    if (!spec.credentialsDir.isEmpty())
+        args << QStringLiteral("--bind=%1:/root/.claude").arg(bindPath(spec.credentialsDir));
+    if (!spec.harnessPath.isEmpty())
+        args << QStringLiteral("--bind-ro=%1:/opt/hive/bin/hive-harness").arg(bindPath(spec.harnessPath));
+    if (spec.privateNetwork)
+        args << QStringLiteral("--private-network");
+    args << QStringLiteral("--kill-signal=SIGTERM") << QStringLiteral("--as-pid2") << QStringLiteral("--")
+         << spec.command;
+    return args;
+}
+
+QString NspawnRuntime::name() const
+{
+    return QStringLiteral("nspawn");
+}
+
+Result<void> NspawnRuntime::available() const
+{
+    if (const uid_t euid = ::geteuid(); euid != 0) {
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("the nspawn backend needs the engine to run as root (it runs as uid %1)").arg(euid));
+    }
+    if (m_options.nspawnPath.isEmpty() || !QFileInfo(m_options.nspawnPath).isExecutable()) {
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("systemd-nspawn not found: install the systemd-container package"));
+    }
+    QFile userNamespaces(QStringLiteral("/proc/sys/user/max_user_namespaces"));
+    if (!userNamespaces.open(QIODevice::ReadOnly))
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("the kernel has no user namespaces (no %1)").arg(userNamespaces.fileName()));
+    if (userNamespaces.readAll().trimmed().toLongLong() <= 0) {
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("user namespaces are disabled (%1 is 0)").arg(userNamespaces.fileName()));
+    }
+    if (m_nspawnVersion < 0) { // asked once: the engine checks before every start
+        QProcess version;
+        version.start(m_options.nspawnPath, {QStringLiteral("--version")});
+        version.waitForFinished(5000);
+        static const QRegularExpression number(QStringLiteral("^systemd (\\d+)"));
+        const auto match = number.match(QString::fromUtf8(version.readAllStandardOutput()));
+        m_nspawnVersion = match.hasMatch() ? match.captured(1).toInt() : 0;
+    }
+    if (m_nspawnVersion > 0 && m_nspawnVersion < 250) {
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("systemd-nspawn is version %1; idmapped binds need systemd 250 or newer")
+                        .arg(m_nspawnVersion));
+    }
+    return {};
+}
+
+Result<void> NspawnRuntime::prepare(const ContainerSpec &spec)
+{
+    if (auto valid = checkSpec(spec); !valid)
+        return valid;
+    const uid_t id = spec.uidBase;
+    struct AgentDir {
+        QString path;
+        mode_t mode;
+        bool whole;
+    };
+    const AgentDir agentDirs[] = {
+        {spec.stateDir, 0700, true}, {spec.credentialsDir, 0700, true}, {spec.socketDir, 0750, false}};
+    for (const auto &[path, mode, whole] : agentDirs) {
+        if (path.isEmpty())
+            continue;
+        auto dir = openDir(path, mode);
+        if (!dir)
+            return fail(dir.error());
+        if (!whole) {
+            // Only the directory and the engine's socket in it: the rest is the container's own.
+            if (::fchown(dir->get(), id, id) != 0 ||
+                (::fchownat(dir->get(), "agent.sock", id, id, AT_SYMLINK_NOFOLLOW) != 0 && errno != ENOENT))
+                return ioFailure("chown", path);
+        } else if (auto owned = chownTree(dir->get(), path, id); !owned) {
+            return owned;
+        }
+    }
+    auto root = openDir(spec.rootDir, 0755);
+    if (!root)
+        return fail(root.error());
+    if (auto written = writeTree(spec, root->get()); !written)
+        return written;
+    // The tree is small (its /usr is the host's, bound in), so it is handed over here rather than by nspawn's
+    // --private-users-ownership=chown, which skips the walk when the top already has the right owner and so would
+    // miss files written here since the last start.
+    return chownTree(root->get(), spec.rootDir, id);
+}
+
+Result<void> NspawnRuntime::writeTree(const ContainerSpec &spec, int rootFd) const
+{
+    const QString &rootPath = spec.rootDir;
+    const QList<std::pair<QString, mode_t>> dirs = {
+        {QStringLiteral("usr"), 0755},  {QStringLiteral("etc"), 0755},          {QStringLiteral("proc"), 0755},
+        {QStringLiteral("sys"), 0755},  {QStringLiteral("dev"), 0755},          {QStringLiteral("run"), 0755},
+        {QStringLiteral("tmp"), 01777}, {QStringLiteral("var"), 0755},          {QStringLiteral("var/tmp"), 01777},
+        {QStringLiteral("root"), 0700}, {QStringLiteral("root/.claude"), 0700}, {QStringLiteral("state"), 0700},
+        {QStringLiteral("opt"), 0755},  {QStringLiteral("opt/hive"), 0755},     {QStringLiteral("opt/hive/bin"), 0755}};
+    for (const auto &[relative, mode] : dirs) {
+        if (auto dir = openDirAt(rootFd, rootPath, relative, mode); !dir)
+            return fail(dir.error());
+    }
+    // Mount points of the read-only binds (nspawn would make them owned by host root, i.e. nobody inside).
+    for (const QString &path : m_options.readOnlyBinds) {
+        if (auto dir = openDirAt(rootFd, rootPath, QDir::cleanPath(path).mid(1), 0755); !dir)
+            return fail(dir.error());
+    }
+    QStringList links = {QStringLiteral("bin"), QStringLiteral("sbin"), QStringLiteral("lib"), QStringLiteral("lib64")};
+    for (const QString &multilib : {QStringLiteral("lib32"), QStringLiteral("libx32")}) {
+        if (QFileInfo(QStringLiteral("/usr/") + multilib).isDir())
+            links.append(multilib);
+    }
+    for (const QString &link : std::as_const(links)) {
+        if (auto made = linkAt(rootFd, rootPath, link, QStringLiteral("usr/") + link); !made)
+            return made;
+    }
+    if (!spec.harnessPath.isEmpty()) {
+        const Fd mountPoint(
+            ::openat(rootFd, "opt/hive/bin/hive-harness", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0755));
+        if (!mountPoint.valid())
+            return ioFailure("create", rootPath + QStringLiteral("/opt/hive/bin/hive-harness"));
+    }
+
+    auto etc = openDirAt(rootFd, rootPath, QStringLiteral("etc"), 0755);
+    if (!etc)
+        return fail(etc.error());
+    const QString etcPath = rootPath + QStringLiteral("/etc");
+    QFile osRelease(QStringLiteral("/etc/os-release"));
+    if (!osRelease.open(QIODevice::ReadOnly)) {
+        osRelease.setFileName(QStringLiteral("/usr/lib/os-release"));
+        if (!osRelease.open(QIODevice::ReadOnly))
+            return fail(ErrorCode::Unavailable, QStringLiteral("the host has neither /etc/os-release nor "
+                                                               "/usr/lib/os-release, which systemd-nspawn requires"));
+    }
+    const QByteArray name = spec.agent.toUtf8();
+    const QList<std::pair<const char *, QByteArray>> files = {
+        {"os-release", osRelease.readAll()},
+        {"passwd", "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
+        {"group", "root:x:0:\nnogroup:x:65534:\n"},
+        {"hostname", name + '\n'},
+        {"hosts", "127.0.0.1\tlocalhost\n127.0.1.1\t" + name + "\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+        {"gitconfig", gitConfig(spec)}};
+    for (const auto &[file, content] : files) {
+        if (auto written = writeFileAt(etc->get(), etcPath, QLatin1String(file), content, 0644); !written)
+            return written;
+    }
+    // Copies of host files that programs read at run time (the loader's cache finds libraries in extra dirs).
+    for (const char *file :
+         {"nsswitch.conf", "resolv.conf", "ld.so.cache", "protocols", "services", "ssl/openssl.cnf"}) {
+        QFile host(QStringLiteral("/etc/") + QLatin1String(file));
+        if (!host.open(QIODevice::ReadOnly))
+            continue;
+        const QFileInfo relative{QLatin1String(file)};
+        auto dir = openDirAt(etc->get(), etcPath, relative.path(), 0755); // "." for most
+        if (!dir)
+            return fail(dir.error());
+        if (auto written = writeFileAt(dir->get(), etcPath, relative.fileName(), host.readAll(), 0644); !written)
+            return written;
+    }
+    return {};
+}
+
+Result<ContainerProcess> NspawnRuntime::start(const ContainerSpec &spec)
+{
+    if (auto valid = checkSpec(spec); !valid)
+        return fail(valid.error());
+    if (spec.command.isEmpty() || spec.logPath.isEmpty()) {
+        return fail(ErrorCode::InvalidParams,
+                    QStringLiteral("container of agent '%1': no command or no log path").arg(spec.agent));
+    }
+    if (m_options.nspawnPath.isEmpty())
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("systemd-nspawn not found: install the systemd-container package"));
+    const bool scope = systemdIsInit() && !m_options.systemdRunPath.isEmpty();
+    if (!scope && !m_toldLimitsUnenforced) {
+        qCInfo(lcContainers) << "systemd is not PID 1 here: containers run without memory and CPU limits";
+        m_toldLimitsUnenforced = true;
+    }
+    const Fd log(::open(QFile::encodeName(spec.logPath).constData(),
+                        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640));
+    if (!log.valid())
+        return ioFailure("open the container log", spec.logPath);
+    const qint64 logStart = ::lseek(log.get(), 0, SEEK_END);
+    const QByteArray header = "-- hive: starting hive-" + spec.agent.toUtf8() + " at " +
+                              QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs).toUtf8() + '\n';
+    if (!writeAll(log.get(), header))
+        return ioFailure("write the container log", spec.logPath);
+
+    auto pid = spawnDetached(commandLine(spec, scope), log.get());
+    if (!pid)
+        return fail(pid.error().wrapped(QStringLiteral("container of agent '%1'").arg(spec.agent)));
+    const auto stat = readStat(*pid);
+    const ContainerProcess process{*pid, stat ? stat->startTime : 0};
+    qCDebug(lcContainers).noquote() << QStringLiteral("started hive-") + spec.agent << "as pid" << process.pid;
+
+    QElapsedTimer waited;
+    waited.start();
+    for (;;) {
+        if (!stat || !isRunning(process)) {
+            return fail(ErrorCode::Unavailable,
+                        QStringLiteral("the container of agent '%1' stopped before its command ran; the end of %2:\n%3")
+                            .arg(spec.agent, spec.logPath, logTail(spec.logPath, logStart)));
+        }
+        if (const auto tree = containerTree(process); tree.main && hasExeced(tree.main->pid, process.pid))
+            return process;
+        if (waited.hasExpired(m_options.startTimeoutMs)) {
+            if (auto killed = kill(process); !killed)
+                qCWarning(lcContainers).noquote() << killed.error().message;
+            return fail(ErrorCode::Unavailable,
+                        QStringLiteral("the container of agent '%1' did not start within %2 ms; the end of %3:\n%4")
+                            .arg(spec.agent)
+                            .arg(m_options.startTimeoutMs)
+                            .arg(spec.logPath, logTail(spec.logPath, logStart)));
+        }
+        QThread::msleep(PollMs);
+    }
+}
+
+bool NspawnRuntime::isRunning(const ContainerProcess &process) const
+{
+    return isLive(process.pid, process.startTime);
+}
+
+std::optional<qint64> NspawnRuntime::mainPid(const ContainerProcess &process) const
+{
+    if (!isRunning(process))
+        return std::nullopt;
+    const auto tree = containerTree(process);
+    return tree.main ? std::optional<qint64>(tree.main->pid) : std::nullopt;
+}
+
+Result<void> NspawnRuntime::terminate(const ContainerProcess &process)
+{
+    if (!isRunning(process))
+        return {};
+    // nspawn's stub init neither stops on SIGTERM nor passes it on, so the main process gets it directly.
+    const auto tree = containerTree(process);
+    if (tree.main && signalExact(tree.main->pid, tree.main->startTime, SIGTERM))
+        return {};
+    if (signalExact(process.pid, process.startTime, SIGTERM) || !isRunning(process))
+        return {};
+    return fail(ErrorCode::Internal,
+                QStringLiteral("cannot send SIGTERM to container process %1: %2").arg(process.pid).arg(errnoText()));
+}
+
+Result<void> NspawnRuntime::kill(const ContainerProcess &process)
+{
+    if (!isRunning(process))
+        return {};
+    const auto tree = containerTree(process);
+    signalExact(process.pid, process.startTime, SIGKILL);
+    // nspawn's death takes the stub init with it, and with PID 1 of the namespace every process inside; the stub
+    // init is killed as well so that this does not hang on a parent-death signal that a race left unset.
+    for (const ProcStat &stub : tree.stubs)
+        signalExact(stub.pid, stub.startTime, SIGKILL);
+    const auto anyLeft = [&] {
+        return isRunning(process) || std::any_of(tree.stubs.cbegin(), tree.stubs.cend(),
+                                                 [](const ProcStat &stub) { return isLive(stub.pid, stub.startTime); });
+    };
+    QElapsedTimer waited;
+    waited.start();
+    while (anyLeft()) {
+        if (waited.hasExpired(KillWaitMs))
+            return fail(ErrorCode::Internal,
+                        QStringLiteral("container process %1 is still there after SIGKILL").arg(process.pid));
+        QThread::msleep(5);
+    }
+    return {};
+}
+
+int NspawnRuntime::exitNotifier(const ContainerProcess &process) const
+{
+    Fd fd = exactPidfd(process.pid, process.startTime);
+    return fd.valid() ? fd.release() : -1;
+}
+
+} // namespace hive::engine
