@@ -33,7 +33,7 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcContainers, "hive.containers")
 
-constexpr int PollMs = 20;
+constexpr int PollMs = 10;
 constexpr int KillWaitMs = 2000;
 constexpr int LogTailLines = 20;
 constexpr int MaxTreeDepth = 256;
@@ -61,8 +61,6 @@ public:
         reset(std::exchange(other.m_fd, -1));
         return *this;
     }
-    Fd(const Fd &) = delete;
-    Fd &operator=(const Fd &) = delete;
 
     [[nodiscard]] int get() const { return m_fd; }
     [[nodiscard]] bool valid() const { return m_fd >= 0; }
@@ -80,8 +78,14 @@ private:
 
 // ---- /proc
 
+QByteArray procPath(qint64 pid, const char *entry)
+{
+    return "/proc/" + QByteArray::number(pid) + '/' + entry;
+}
+
 struct ProcStat {
     qint64 pid = 0;
+    QByteArray comm;
     char state = '?';
     qint64 ppid = 0;
     qint64 session = 0;
@@ -92,7 +96,7 @@ struct ProcStat {
 // are counted from the last ')'.
 std::optional<ProcStat> readStat(qint64 pid)
 {
-    Fd fd(::open(QByteArray("/proc/" + QByteArray::number(pid) + "/stat").constData(), O_RDONLY | O_CLOEXEC));
+    Fd fd(::open(procPath(pid, "stat").constData(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid())
         return std::nullopt;
     char buffer[1024];
@@ -100,13 +104,19 @@ std::optional<ProcStat> readStat(qint64 pid)
     if (size <= 0)
         return std::nullopt;
     const QByteArray text(buffer, static_cast<qsizetype>(size));
+    const qsizetype open = text.indexOf('(');
     const qsizetype close = text.lastIndexOf(')');
-    if (close < 0)
+    if (open < 0 || close < open)
         return std::nullopt;
     const QList<QByteArray> fields = text.mid(close + 2).split(' '); // fields[0] is field 3 (state)
     if (fields.size() < 20 || fields[0].isEmpty())
         return std::nullopt;
-    return ProcStat{pid, fields[0][0], fields[1].toLongLong(), fields[3].toLongLong(), fields[19].toULongLong()};
+    return ProcStat{pid,
+                    text.mid(open + 1, close - open - 1),
+                    fields[0][0],
+                    fields[1].toLongLong(),
+                    fields[3].toLongLong(),
+                    fields[19].toULongLong()};
 }
 
 bool isLive(qint64 pid, quint64 startTime)
@@ -166,10 +176,9 @@ bool hasExeced(qint64 pid, qint64 nspawnPid)
 {
     struct stat mine = {};
     struct stat nspawns = {};
-    if (::stat(QByteArray("/proc/" + QByteArray::number(pid) + "/exe").constData(), &mine) != 0 ||
-        ::stat(QByteArray("/proc/" + QByteArray::number(nspawnPid) + "/exe").constData(), &nspawns) != 0)
-        return false;
-    return mine.st_dev != nspawns.st_dev || mine.st_ino != nspawns.st_ino;
+    return ::stat(procPath(pid, "exe").constData(), &mine) == 0 &&
+           ::stat(procPath(nspawnPid, "exe").constData(), &nspawns) == 0 &&
+           (mine.st_dev != nspawns.st_dev || mine.st_ino != nspawns.st_ino);
 }
 
 // A pidfd pins the process; its start time, checked after opening it, proves it is still the one we recorded.
@@ -188,6 +197,48 @@ bool signalExact(qint64 pid, quint64 startTime, int signal)
 {
     const Fd fd = exactPidfd(pid, startTime);
     return fd.valid() && ::syscall(SYS_pidfd_send_signal, fd.get(), signal, nullptr, 0U) == 0;
+}
+
+bool waitUntilGone(const QList<ProcStat> &processes)
+{
+    QElapsedTimer waited;
+    waited.start();
+    while (std::any_of(processes.cbegin(), processes.cend(),
+                       [](const ProcStat &p) { return isLive(p.pid, p.startTime); })) {
+        if (waited.hasExpired(KillWaitMs))
+            return false;
+        QThread::msleep(5);
+    }
+    return true;
+}
+
+// With --console=pipe nothing ties a container to its nspawn: when nspawn dies (SIGKILL, OOM) its stub init and
+// everything under it live on, adopted by init, still working on the agent's state. Such a leftover is found by its
+// root directory (the same inode) and a parent that is no systemd-nspawn, and killed before a new start.
+void killLeftovers(const QString &rootDir)
+{
+    struct stat root = {};
+    if (::stat(QFile::encodeName(rootDir).constData(), &root) != 0)
+        return;
+    const QList<ProcStat> processes = liveProcesses();
+    QList<ProcStat> leftovers;
+    for (const ProcStat &stub : processes) {
+        const auto parent =
+            std::find_if(processes.cbegin(), processes.cend(), [&](const ProcStat &p) { return p.pid == stub.ppid; });
+        struct stat theirs = {};
+        if (stub.comm == "(sd-stubinit)" && (parent == processes.cend() || parent->comm != "systemd-nspawn") &&
+            ::stat(procPath(stub.pid, "root").constData(), &theirs) == 0 && theirs.st_dev == root.st_dev &&
+            theirs.st_ino == root.st_ino) {
+            qCWarning(lcContainers).noquote()
+                << QStringLiteral("killing the container left in %1 by a systemd-nspawn that died (stub init: pid %2)")
+                       .arg(rootDir)
+                       .arg(stub.pid);
+            signalExact(stub.pid, stub.startTime, SIGKILL);
+            leftovers.append(stub);
+        }
+    }
+    if (!waitUntilGone(leftovers))
+        qCWarning(lcContainers).noquote() << "a leftover container in" << rootDir << "outlived SIGKILL";
 }
 
 // ---- the root tree: every path below it is opened relative to a directory fd and never through a symlink, since
@@ -291,6 +342,8 @@ Result<void> chownTree(int dir, const QString &path, uid_t id, int depth = 0)
             continue; // removed meanwhile
         if (S_ISDIR(child.st_mode) && child.st_dev == info.st_dev) {
             const Fd sub(::openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!sub.valid() && (errno == ENOENT || errno == ELOOP || errno == ENOTDIR))
+                continue; // replaced meanwhile: what is there now is the container's, and is not followed
             if (!sub.valid())
                 return ioFailure("open directory", childPath);
             if (auto done = chownTree(sub.get(), childPath, id, depth + 1); !done)
@@ -338,7 +391,7 @@ Result<void> checkSpec(const ContainerSpec &spec)
     };
     if (!agentName.match(spec.agent).hasMatch())
         return invalid(QStringLiteral("the name is not usable as a host name"));
-    if (spec.uidBase < 65536 || spec.uidCount < 65536 || spec.uidBase > 0xFFFFFFFEU - spec.uidCount)
+    if (spec.uidBase < 65536 || spec.uidCount < 65536 || quint64(spec.uidBase) + spec.uidCount > 0xFFFFFFFFU)
         return invalid(QStringLiteral("uid range %1+%2 is not above the host's uids or does not hold 65536 ids")
                            .arg(spec.uidBase)
                            .arg(spec.uidCount));
@@ -641,10 +694,11 @@ Result<void> NspawnRuntime::writeTree(const ContainerSpec &spec, int rootFd) con
         if (auto made = linkAt(rootFd, rootPath, link, QStringLiteral("usr/") + link); !made)
             return made;
     }
-    if (!spec.harnessPath.isEmpty()) {
-        const Fd mountPoint(
-            ::openat(rootFd, "opt/hive/bin/hive-harness", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0755));
-        if (!mountPoint.valid())
+    if (!spec.harnessPath.isEmpty()) { // the mount point of the harness binary
+        auto bin = openDirAt(rootFd, rootPath, QStringLiteral("opt/hive/bin"), 0755);
+        if (!bin)
+            return fail(bin.error());
+        if (!Fd(::openat(bin->get(), "hive-harness", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0755)).valid())
             return ioFailure("create", rootPath + QStringLiteral("/opt/hive/bin/hive-harness"));
     }
 
@@ -698,6 +752,7 @@ Result<ContainerProcess> NspawnRuntime::start(const ContainerSpec &spec)
     if (m_options.nspawnPath.isEmpty())
         return fail(ErrorCode::Unavailable,
                     QStringLiteral("systemd-nspawn not found: install the systemd-container package"));
+    killLeftovers(spec.rootDir);
     const bool scope = systemdIsInit() && !m_options.systemdRunPath.isEmpty();
     if (!scope && !m_toldLimitsUnenforced) {
         qCInfo(lcContainers) << "systemd is not PID 1 here: containers run without memory and CPU limits";
@@ -776,22 +831,13 @@ Result<void> NspawnRuntime::kill(const ContainerProcess &process)
         return {};
     const auto tree = containerTree(process);
     signalExact(process.pid, process.startTime, SIGKILL);
-    // nspawn's death takes the stub init with it, and with PID 1 of the namespace every process inside; the stub
-    // init is killed as well so that this does not hang on a parent-death signal that a race left unset.
+    // nspawn's death does not end the container (see killLeftovers()), so its stub init is killed too: with PID 1 of
+    // the PID namespace goes every process inside.
     for (const ProcStat &stub : tree.stubs)
         signalExact(stub.pid, stub.startTime, SIGKILL);
-    const auto anyLeft = [&] {
-        return isRunning(process) || std::any_of(tree.stubs.cbegin(), tree.stubs.cend(),
-                                                 [](const ProcStat &stub) { return isLive(stub.pid, stub.startTime); });
-    };
-    QElapsedTimer waited;
-    waited.start();
-    while (anyLeft()) {
-        if (waited.hasExpired(KillWaitMs))
-            return fail(ErrorCode::Internal,
-                        QStringLiteral("container process %1 is still there after SIGKILL").arg(process.pid));
-        QThread::msleep(5);
-    }
+    if (!waitUntilGone(tree.stubs + QList<ProcStat>{ProcStat{process.pid, {}, '?', 0, 0, process.startTime}}))
+        return fail(ErrorCode::Internal,
+                    QStringLiteral("container process %1 is still there after SIGKILL").arg(process.pid));
     return {};
 }
 

@@ -17,7 +17,7 @@ public:
     struct Options {
         QString nspawnPath;     ///< empty: systemd-nspawn from PATH, else /usr/bin
         QString systemdRunPath; ///< empty: systemd-run from PATH, else /usr/bin
-        /// Host paths bound read-only at the same place inside (the /etc pieces /usr links into).
+        /// Host directories bound read-only at the same place inside (the /etc pieces /usr links into).
         QStringList readOnlyBinds = defaultReadOnlyBinds();
         int startTimeoutMs = 10000;
     };
