@@ -25,7 +25,7 @@ struct AgentInfo {
     QDateTime createdAt;
     qint64 unread = 0;                                          ///< queued, never delivered (or requeued)
     qint64 inflight = 0;                                        ///< delivered, not yet acked
-    QString state = QString::fromLatin1(AgentStates::External); ///< see AgentStates (API 1.3.0)
+    QString state = QString::fromLatin1(agentstates::External); ///< see agentstates (API 1.3.0)
     std::optional<ContainerInfo> container;                     ///< absent for external agents
 
     [[nodiscard]] QJsonObject toJson() const;

@@ -13,7 +13,7 @@ namespace hive::protocol {
 
 /// An agent's life, as agent_list reports it. "external" is an agent registered with agent_add
 /// and no container (plain processes use its socket); the others are its container's states.
-namespace AgentStates {
+namespace agentstates {
 inline constexpr char External[] = "external";
 inline constexpr char Stopped[] = "stopped";
 inline constexpr char Starting[] = "starting";
@@ -21,7 +21,7 @@ inline constexpr char Running[] = "running";
 inline constexpr char Stopping[] = "stopping";
 inline constexpr char Crashed[] = "crashed";
 inline constexpr char Tombstone[] = "tombstone";
-} // namespace AgentStates
+} // namespace agentstates
 
 /// The container part of an agent (absent for external agents).
 struct ContainerInfo {

@@ -26,7 +26,7 @@ namespace {
 Q_LOGGING_CATEGORY(lcLifecycle, "hive.containers")
 
 using protocol::LifecycleOp;
-namespace States = protocol::AgentStates;
+namespace agentstate = protocol::agentstates;
 
 QString state(const char *name)
 {
@@ -40,8 +40,8 @@ QString manager()
 
 bool isLive(const QString &s)
 {
-    return s == QLatin1String(States::Running) || s == QLatin1String(States::Starting) ||
-           s == QLatin1String(States::Stopping);
+    return s == QLatin1String(agentstate::Running) || s == QLatin1String(agentstate::Starting) ||
+           s == QLatin1String(agentstate::Stopping);
 }
 
 } // namespace
@@ -221,7 +221,7 @@ Result<void> AgentLifecycle::describe(protocol::AgentInfo &agent)
     if (!found)
         return fail(found.error());
     if (!*found) {
-        agent.state = state(States::External);
+        agent.state = state(agentstate::External);
         agent.container.reset();
         return {};
     }
@@ -236,7 +236,7 @@ Result<void> AgentLifecycle::describe(protocol::AgentInfo &agent)
     info.cpuQuota = record.cpuQuota;
     info.crashes = record.crashes;
     info.lastError = record.lastError;
-    if (record.state == QLatin1String(States::Running) && record.process) {
+    if (record.state == QLatin1String(agentstate::Running) && record.process) {
         info.pid = record.process->pid;
         info.startedAt = record.startedAt;
         if (record.startedAt)
@@ -355,7 +355,7 @@ void AgentLifecycle::doSpawn(const protocol::AgentSpawnParams &params, Done done
         return;
     }
     if (*existing) {
-        const bool tombstone = (*existing)->state == QLatin1String(States::Tombstone);
+        const bool tombstone = (*existing)->state == QLatin1String(agentstate::Tombstone);
         done(fail(ErrorCode::AlreadyExists,
                   tombstone ? QStringLiteral("'%1' is a tombstone: revive it or purge it first").arg(agent)
                             : QStringLiteral("agent '%1' has a container already").arg(agent)));
@@ -439,12 +439,12 @@ void AgentLifecycle::doStart(const QString &agent, bool byOperator, Done done)
         return;
     }
     const ContainerRecord record = std::move(*found);
-    if (record.state == QLatin1String(States::Tombstone)) {
+    if (record.state == QLatin1String(agentstate::Tombstone)) {
         done(fail(ErrorCode::InvalidParams,
                   QStringLiteral("'%1' was destroyed (a tombstone): revive it to start it again").arg(agent)));
         return;
     }
-    if (record.state == QLatin1String(States::Running) && record.process && m_runtime &&
+    if (record.state == QLatin1String(agentstate::Running) && record.process && m_runtime &&
         m_runtime->isRunning(*record.process)) {
         done({}); // already running: nothing to do
         return;
@@ -459,13 +459,13 @@ void AgentLifecycle::doStart(const QString &agent, bool byOperator, Done done)
         return;
     }
     const QString previous = record.state;
-    if (auto set = setState(agent, state(States::Starting), previous); !set) {
+    if (auto set = setState(agent, state(agentstate::Starting), previous); !set) {
         done(set);
         return;
     }
     const auto failed = [&](const Error &error) {
         (void)m_store.setExited(agent, m_clock.now(), error.message);
-        (void)setState(agent, state(States::Stopped), state(States::Starting), error.message);
+        (void)setState(agent, state(agentstate::Stopped), state(agentstate::Starting), error.message);
         done(fail(error));
     };
     const ContainerSpec spec = specFor(record);
@@ -497,7 +497,7 @@ void AgentLifecycle::doStart(const QString &agent, bool byOperator, Done done)
     }
     m_watch->watch(agent, *process);
     qCInfo(lcLifecycle).noquote() << "started" << agent << "pid" << process->pid << "uids" << record.uidBase;
-    done(setState(agent, state(States::Running), state(States::Starting)));
+    done(setState(agent, state(agentstate::Running), state(agentstate::Starting)));
 }
 
 void AgentLifecycle::doStop(const QString &agent, Done done)
@@ -510,15 +510,15 @@ void AgentLifecycle::doStop(const QString &agent, Done done)
     const ContainerRecord record = std::move(*found);
     if (!isLive(record.state) || !record.process) {
         // A crashed container stopped already; killing it acknowledges that.
-        if (record.state == QLatin1String(States::Crashed))
-            done(setState(agent, state(States::Stopped), record.state, QStringLiteral("stopped by the operator")));
+        if (record.state == QLatin1String(agentstate::Crashed))
+            done(setState(agent, state(agentstate::Stopped), record.state, QStringLiteral("stopped by the operator")));
         else
             done({});
         return;
     }
     if (m_watch)
         m_watch->unwatch(agent); // from here on its exit is ours, not a crash
-    if (auto set = setState(agent, state(States::Stopping), record.state); !set) {
+    if (auto set = setState(agent, state(agentstate::Stopping), record.state); !set) {
         done(set);
         return;
     }
@@ -539,7 +539,7 @@ void AgentLifecycle::waitForExit(const QString &agent, ContainerProcess process,
             return;
         }
         qCInfo(lcLifecycle).noquote() << "stopped" << agent << (killed ? "(killed after the grace period)" : "");
-        done(setState(agent, state(States::Stopped), state(States::Stopping),
+        done(setState(agent, state(agentstate::Stopped), state(agentstate::Stopping),
                       killed ? std::optional<QString>(QStringLiteral("killed after the grace period")) : std::nullopt));
         return;
     }
@@ -598,7 +598,7 @@ void AgentLifecycle::doDestroy(const QString &agent, Done done)
         // Config, state and credentials stay on disk; the socket goes, so nothing reaches it.
         m_sockets.close(agent);
         qCInfo(lcLifecycle).noquote() << "destroyed" << agent << "(tombstone kept)";
-        done(setState(agent, state(States::Tombstone), found->state));
+        done(setState(agent, state(agentstate::Tombstone), found->state));
     });
 }
 
@@ -609,12 +609,12 @@ void AgentLifecycle::doRevive(const QString &agent, Done done)
         done(fail(found.error()));
         return;
     }
-    if (found->state != QLatin1String(States::Tombstone)) {
+    if (found->state != QLatin1String(agentstate::Tombstone)) {
         done(fail(ErrorCode::InvalidParams,
                   QStringLiteral("'%1' is %2, not a tombstone: there is nothing to revive").arg(agent, found->state)));
         return;
     }
-    if (auto set = setState(agent, state(States::Stopped), found->state); !set) {
+    if (auto set = setState(agent, state(agentstate::Stopped), found->state); !set) {
         done(set);
         return;
     }
@@ -680,7 +680,7 @@ void AgentLifecycle::exited(const QString &agent)
         return;
     }
     const ContainerRecord &record = **found;
-    if (record.state != QLatin1String(States::Running) && record.state != QLatin1String(States::Starting))
+    if (record.state != QLatin1String(agentstate::Running) && record.state != QLatin1String(agentstate::Starting))
         return; // an operator stop is on its way
     const qint64 uptime = record.startedAt ? record.startedAt->secsTo(m_clock.now()) : 0;
     crashed(agent, record, QStringLiteral("the container exited without an operator action after %1 s").arg(uptime));
@@ -695,7 +695,7 @@ void AgentLifecycle::crashed(const QString &agent, const ContainerRecord &record
     auto stored = m_store.setCrashed(agent, m_clock.now(), why);
     if (!stored)
         qCWarning(lcLifecycle).noquote() << "cannot record the crash of" << agent << ":" << stored.error().message;
-    (void)setState(agent, state(States::Crashed), record.state, why);
+    (void)setState(agent, state(agentstate::Crashed), record.state, why);
     const QJsonObject crash{{QStringLiteral("name"), agent},
                             {QStringLiteral("pid"), pid},
                             {QStringLiteral("uptime_seconds"), uptime},
@@ -717,7 +717,7 @@ void AgentLifecycle::crashed(const QString &agent, const ContainerRecord &record
     qCInfo(lcLifecycle).noquote() << "restarting" << agent << "in" << delay.count() << "ms";
     QTimer::singleShot(delay, this, [this, agent] {
         auto current = find(agent);
-        if (!current || !*current || (*current)->state != QLatin1String(States::Crashed))
+        if (!current || !*current || (*current)->state != QLatin1String(agentstate::Crashed))
             return; // the operator took over meanwhile
         enqueue(Job{LifecycleOp::Start, agent, std::nullopt, false, {[agent](const Result<void> &restarted) {
                         if (!restarted) {
@@ -736,7 +736,7 @@ Result<void> AgentLifecycle::reconcile()
     if (!records)
         return fail(records.error());
     for (const ContainerRecord &record : std::as_const(*records)) {
-        if (record.state == QLatin1String(States::Tombstone)) {
+        if (record.state == QLatin1String(agentstate::Tombstone)) {
             m_sockets.close(record.agent);
             continue;
         }
@@ -745,21 +745,21 @@ Result<void> AgentLifecycle::reconcile()
         if (!isLive(record.state))
             continue;
         const bool alive = record.process && m_runtime && m_runtime->isRunning(*record.process);
-        if (alive && record.state != QLatin1String(States::Stopping)) {
+        if (alive && record.state != QLatin1String(agentstate::Stopping)) {
             // The engine restarted; the container did not: not a crash.
-            if (record.state != QLatin1String(States::Running))
-                (void)setState(record.agent, state(States::Running), record.state);
+            if (record.state != QLatin1String(agentstate::Running))
+                (void)setState(record.agent, state(agentstate::Running), record.state);
             m_watch->watch(record.agent, *record.process);
             qCInfo(lcLifecycle).noquote()
                 << "container of" << record.agent << "still runs (pid" << record.process->pid << ")";
             continue;
         }
-        if (record.state == QLatin1String(States::Stopping)) {
+        if (record.state == QLatin1String(agentstate::Stopping)) {
             // An operator stop was under way when the engine went down: finish it.
             if (alive)
                 (void)m_runtime->kill(*record.process);
             (void)m_store.setExited(record.agent, m_clock.now(), std::nullopt);
-            (void)setState(record.agent, state(States::Stopped), record.state);
+            (void)setState(record.agent, state(agentstate::Stopped), record.state);
             continue;
         }
         crashed(record.agent, record, QStringLiteral("the container exited while the engine was not running"));

@@ -17,7 +17,7 @@ class Database;
 struct ContainerRecord {
     QString agent;
     QString backend;
-    QString state; ///< protocol::AgentStates, never "external"
+    QString state; ///< protocol::agentstates, never "external"
     quint32 uidBase = 0;
     quint32 uidCount = 0;
     QString network;
