@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "nspawnruntime.h"
 
+#include "procfs.h"
+#include "uniquefd.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -50,97 +53,7 @@ Unexpected ioFailure(const char *action, const QString &path)
     return fail(ErrorCode::Io, QStringLiteral("cannot %1 %2: %3").arg(QLatin1String(action), path, errnoText(error)));
 }
 
-class Fd
-{
-public:
-    explicit Fd(int fd = -1) : m_fd(fd) {}
-    ~Fd() { reset(); }
-    Fd(Fd &&other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-    Fd &operator=(Fd &&other) noexcept
-    {
-        reset(std::exchange(other.m_fd, -1));
-        return *this;
-    }
-
-    [[nodiscard]] int get() const { return m_fd; }
-    [[nodiscard]] bool valid() const { return m_fd >= 0; }
-    [[nodiscard]] int release() { return std::exchange(m_fd, -1); }
-    void reset(int fd = -1)
-    {
-        if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = fd;
-    }
-
-private:
-    int m_fd;
-};
-
-// ---- /proc
-
-QByteArray procPath(qint64 pid, const char *entry)
-{
-    return "/proc/" + QByteArray::number(pid) + '/' + entry;
-}
-
-struct ProcStat {
-    qint64 pid = 0;
-    QByteArray comm;
-    char state = '?';
-    qint64 ppid = 0;
-    qint64 session = 0;
-    quint64 startTime = 0;
-};
-
-// "pid (comm) state ppid pgrp session ... starttime(22) ...": comm may hold spaces and parentheses, so the fields
-// are counted from the last ')'.
-std::optional<ProcStat> readStat(qint64 pid)
-{
-    Fd fd(::open(procPath(pid, "stat").constData(), O_RDONLY | O_CLOEXEC));
-    if (!fd.valid())
-        return std::nullopt;
-    char buffer[1024];
-    const ssize_t size = ::read(fd.get(), buffer, sizeof buffer);
-    if (size <= 0)
-        return std::nullopt;
-    const QByteArray text(buffer, static_cast<qsizetype>(size));
-    const qsizetype open = text.indexOf('(');
-    const qsizetype close = text.lastIndexOf(')');
-    if (open < 0 || close < open)
-        return std::nullopt;
-    const QList<QByteArray> fields = text.mid(close + 2).split(' '); // fields[0] is field 3 (state)
-    if (fields.size() < 20 || fields[0].isEmpty())
-        return std::nullopt;
-    return ProcStat{pid,
-                    text.mid(open + 1, close - open - 1),
-                    fields[0][0],
-                    fields[1].toLongLong(),
-                    fields[3].toLongLong(),
-                    fields[19].toULongLong()};
-}
-
-bool isLive(qint64 pid, quint64 startTime)
-{
-    const auto stat = readStat(pid);
-    return stat && stat->startTime == startTime && stat->state != 'Z' && stat->state != 'X' && stat->state != 'x';
-}
-
-QList<ProcStat> liveProcesses()
-{
-    QList<ProcStat> processes;
-    const std::unique_ptr<DIR, int (*)(DIR *)> proc(::opendir("/proc"), ::closedir);
-    if (!proc)
-        return processes;
-    while (const dirent *entry = ::readdir(proc.get())) {
-        bool numeric = false;
-        const qint64 pid = QByteArray(entry->d_name).toLongLong(&numeric);
-        if (!numeric)
-            continue;
-        if (const auto stat = readStat(pid); stat && stat->state != 'Z')
-            processes.append(*stat);
-    }
-    return processes;
-}
+using ProcStat = ProcFs::Stat;
 
 // nspawn's children (the stub init, PID 1 inside, and short-lived helpers while it sets up) and the main command,
 // the stub init's first child: it leads its own session, and orphans adopted by the stub init start after it.
@@ -151,7 +64,7 @@ struct ContainerTree {
 
 ContainerTree containerTree(const ContainerProcess &top)
 {
-    const QList<ProcStat> processes = liveProcesses();
+    const QList<ProcStat> processes = ProcFs::liveProcesses();
     ContainerTree tree;
     for (const ProcStat &process : processes) {
         if (process.ppid == top.pid)
@@ -176,40 +89,9 @@ bool hasExeced(qint64 pid, qint64 nspawnPid)
 {
     struct stat mine = {};
     struct stat nspawns = {};
-    return ::stat(procPath(pid, "exe").constData(), &mine) == 0 &&
-           ::stat(procPath(nspawnPid, "exe").constData(), &nspawns) == 0 &&
+    return ::stat(ProcFs::path(pid, "exe").constData(), &mine) == 0 &&
+           ::stat(ProcFs::path(nspawnPid, "exe").constData(), &nspawns) == 0 &&
            (mine.st_dev != nspawns.st_dev || mine.st_ino != nspawns.st_ino);
-}
-
-// A pidfd pins the process; its start time, checked after opening it, proves it is still the one we recorded.
-Fd exactPidfd(qint64 pid, quint64 startTime)
-{
-    Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0U)));
-    if (fd.valid()) {
-        const auto stat = readStat(pid);
-        if (!stat || stat->startTime != startTime)
-            fd.reset();
-    }
-    return fd;
-}
-
-bool signalExact(qint64 pid, quint64 startTime, int signal)
-{
-    const Fd fd = exactPidfd(pid, startTime);
-    return fd.valid() && ::syscall(SYS_pidfd_send_signal, fd.get(), signal, nullptr, 0U) == 0;
-}
-
-bool waitUntilGone(const QList<ProcStat> &processes)
-{
-    QElapsedTimer waited;
-    waited.start();
-    while (std::any_of(processes.cbegin(), processes.cend(),
-                       [](const ProcStat &p) { return isLive(p.pid, p.startTime); })) {
-        if (waited.hasExpired(KillWaitMs))
-            return false;
-        QThread::msleep(5);
-    }
-    return true;
 }
 
 // With --console=pipe nothing ties a container to its nspawn: when nspawn dies (SIGKILL, OOM) its stub init and
@@ -220,33 +102,33 @@ void killLeftovers(const QString &rootDir)
     struct stat root = {};
     if (::stat(QFile::encodeName(rootDir).constData(), &root) != 0)
         return;
-    const QList<ProcStat> processes = liveProcesses();
+    const QList<ProcStat> processes = ProcFs::liveProcesses();
     QList<ProcStat> leftovers;
     for (const ProcStat &stub : processes) {
         const auto parent =
             std::find_if(processes.cbegin(), processes.cend(), [&](const ProcStat &p) { return p.pid == stub.ppid; });
         struct stat theirs = {};
         if (stub.comm == "(sd-stubinit)" && (parent == processes.cend() || parent->comm != "systemd-nspawn") &&
-            ::stat(procPath(stub.pid, "root").constData(), &theirs) == 0 && theirs.st_dev == root.st_dev &&
+            ::stat(ProcFs::path(stub.pid, "root").constData(), &theirs) == 0 && theirs.st_dev == root.st_dev &&
             theirs.st_ino == root.st_ino) {
             qCWarning(lcContainers).noquote()
                 << QStringLiteral("killing the container left in %1 by a systemd-nspawn that died (stub init: pid %2)")
                        .arg(rootDir)
                        .arg(stub.pid);
-            signalExact(stub.pid, stub.startTime, SIGKILL);
+            ProcFs::signalExact(stub.pid, stub.startTime, SIGKILL);
             leftovers.append(stub);
         }
     }
-    if (!waitUntilGone(leftovers))
+    if (!ProcFs::waitUntilGone(leftovers, KillWaitMs))
         qCWarning(lcContainers).noquote() << "a leftover container in" << rootDir << "outlived SIGKILL";
 }
 
 // ---- the root tree: every path below it is opened relative to a directory fd and never through a symlink, since
 // container root owns the tree and may have planted links to host paths in it.
 
-Result<Fd> openDirAt(int parent, const QString &parentPath, const QString &relative, mode_t mode)
+Result<UniqueFd> openDirAt(int parent, const QString &parentPath, const QString &relative, mode_t mode)
 {
-    Fd current(::fcntl(parent, F_DUPFD_CLOEXEC, 0));
+    UniqueFd current(::fcntl(parent, F_DUPFD_CLOEXEC, 0));
     const QStringList parts = relative.split(QLatin1Char('/'), Qt::SkipEmptyParts);
     QString path = parentPath;
     for (qsizetype i = 0; i < parts.size(); ++i) {
@@ -255,7 +137,7 @@ Result<Fd> openDirAt(int parent, const QString &parentPath, const QString &relat
         const bool made = ::mkdirat(current.get(), name.constData(), 0755) == 0;
         if (!made && errno != EEXIST)
             return ioFailure("create directory", path);
-        Fd next(::openat(current.get(), name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        UniqueFd next(::openat(current.get(), name.constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!next.valid())
             return ioFailure("open directory", path);
         const bool last = i == parts.size() - 1;
@@ -266,11 +148,11 @@ Result<Fd> openDirAt(int parent, const QString &parentPath, const QString &relat
     return current;
 }
 
-Result<Fd> openDir(const QString &path, mode_t mode)
+Result<UniqueFd> openDir(const QString &path, mode_t mode)
 {
     if (!QDir().mkpath(path))
         return fail(ErrorCode::Io, QStringLiteral("cannot create directory %1").arg(path));
-    Fd fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd fd(::open(QFile::encodeName(path).constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid())
         return ioFailure("open directory", path);
     if (::fchmod(fd.get(), mode) != 0)
@@ -296,7 +178,7 @@ Result<void> writeFileAt(int dir, const QString &dirPath, const QString &name, c
     const QByteArray target = QFile::encodeName(name);
     const QByteArray temporary = ".hive-new-" + target;
     ::unlinkat(dir, temporary.constData(), 0);
-    Fd fd(::openat(dir, temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
+    UniqueFd fd(::openat(dir, temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
     if (!fd.valid() || !writeAll(fd.get(), content) || ::fchmod(fd.get(), mode) != 0 ||
         ::renameat(dir, temporary.constData(), dir, target.constData()) != 0) {
         auto failure = ioFailure("write", path);
@@ -341,7 +223,7 @@ Result<void> chownTree(int dir, const QString &path, uid_t id, int depth = 0)
         if (::fstatat(dir, name, &child, AT_SYMLINK_NOFOLLOW) != 0)
             continue; // removed meanwhile
         if (S_ISDIR(child.st_mode) && child.st_dev == info.st_dev) {
-            const Fd sub(::openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            const UniqueFd sub(::openat(dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
             if (!sub.valid() && (errno == ENOENT || errno == ELOOP || errno == ENOTDIR))
                 continue; // replaced meanwhile: what is there now is the container's, and is not followed
             if (!sub.valid())
@@ -451,13 +333,13 @@ Result<qint64> spawnDetached(const QStringList &command, int logFd)
     int pipeFds[2];
     if (::pipe2(pipeFds, O_CLOEXEC) != 0)
         return ioFailure("create", QStringLiteral("a pipe"));
-    Fd readEnd(pipeFds[0]);
-    Fd writeEnd(pipeFds[1]);
+    UniqueFd readEnd(pipeFds[0]);
+    UniqueFd writeEnd(pipeFds[1]);
     // Above 0..3, so that the dup2() calls in the child cannot overwrite one another.
-    const Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    const Fd nullHigh(::fcntl(null.get(), F_DUPFD_CLOEXEC, 10));
-    const Fd logHigh(::fcntl(logFd, F_DUPFD_CLOEXEC, 10));
-    Fd writeHigh(::fcntl(writeEnd.get(), F_DUPFD_CLOEXEC, 10));
+    const UniqueFd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    const UniqueFd nullHigh(::fcntl(null.get(), F_DUPFD_CLOEXEC, 10));
+    const UniqueFd logHigh(::fcntl(logFd, F_DUPFD_CLOEXEC, 10));
+    UniqueFd writeHigh(::fcntl(writeEnd.get(), F_DUPFD_CLOEXEC, 10));
     writeEnd.reset();
     if (!nullHigh.valid() || !logHigh.valid() || !writeHigh.valid())
         return ioFailure("set up descriptors for", command.value(0));
@@ -698,7 +580,7 @@ Result<void> NspawnRuntime::writeTree(const ContainerSpec &spec, int rootFd) con
         auto bin = openDirAt(rootFd, rootPath, QStringLiteral("opt/hive/bin"), 0755);
         if (!bin)
             return fail(bin.error());
-        if (!Fd(::openat(bin->get(), "hive-harness", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0755)).valid())
+        if (!UniqueFd(::openat(bin->get(), "hive-harness", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0755)).valid())
             return ioFailure("create", rootPath + QStringLiteral("/opt/hive/bin/hive-harness"));
     }
 
@@ -758,8 +640,8 @@ Result<ContainerProcess> NspawnRuntime::start(const ContainerSpec &spec)
         qCInfo(lcContainers) << "systemd is not PID 1 here: containers run without memory and CPU limits";
         m_toldLimitsUnenforced = true;
     }
-    const Fd log(::open(QFile::encodeName(spec.logPath).constData(),
-                        O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640));
+    const UniqueFd log(::open(QFile::encodeName(spec.logPath).constData(),
+                              O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640));
     if (!log.valid())
         return ioFailure("open the container log", spec.logPath);
     const qint64 logStart = ::lseek(log.get(), 0, SEEK_END);
@@ -771,7 +653,7 @@ Result<ContainerProcess> NspawnRuntime::start(const ContainerSpec &spec)
     auto pid = spawnDetached(commandLine(spec, scope), log.get());
     if (!pid)
         return fail(pid.error().wrapped(QStringLiteral("container of agent '%1'").arg(spec.agent)));
-    const auto stat = readStat(*pid);
+    const auto stat = ProcFs::readStat(*pid);
     const ContainerProcess process{*pid, stat ? stat->startTime : 0};
     qCDebug(lcContainers).noquote() << QStringLiteral("started hive-") + spec.agent << "as pid" << process.pid;
 
@@ -800,7 +682,7 @@ Result<ContainerProcess> NspawnRuntime::start(const ContainerSpec &spec)
 
 bool NspawnRuntime::isRunning(const ContainerProcess &process) const
 {
-    return isLive(process.pid, process.startTime);
+    return ProcFs::isLive(process.pid, process.startTime);
 }
 
 std::optional<qint64> NspawnRuntime::mainPid(const ContainerProcess &process) const
@@ -817,9 +699,9 @@ Result<void> NspawnRuntime::terminate(const ContainerProcess &process)
         return {};
     // nspawn's stub init neither stops on SIGTERM nor passes it on, so the main process gets it directly.
     const auto tree = containerTree(process);
-    if (tree.main && signalExact(tree.main->pid, tree.main->startTime, SIGTERM))
+    if (tree.main && ProcFs::signalExact(tree.main->pid, tree.main->startTime, SIGTERM))
         return {};
-    if (signalExact(process.pid, process.startTime, SIGTERM) || !isRunning(process))
+    if (ProcFs::signalExact(process.pid, process.startTime, SIGTERM) || !isRunning(process))
         return {};
     return fail(ErrorCode::Internal,
                 QStringLiteral("cannot send SIGTERM to container process %1: %2").arg(process.pid).arg(errnoText()));
@@ -830,12 +712,13 @@ Result<void> NspawnRuntime::kill(const ContainerProcess &process)
     if (!isRunning(process))
         return {};
     const auto tree = containerTree(process);
-    signalExact(process.pid, process.startTime, SIGKILL);
+    ProcFs::signalExact(process.pid, process.startTime, SIGKILL);
     // nspawn's death does not end the container (see killLeftovers()), so its stub init is killed too: with PID 1 of
     // the PID namespace goes every process inside.
     for (const ProcStat &stub : tree.stubs)
-        signalExact(stub.pid, stub.startTime, SIGKILL);
-    if (!waitUntilGone(tree.stubs + QList<ProcStat>{ProcStat{process.pid, {}, '?', 0, 0, process.startTime}}))
+        ProcFs::signalExact(stub.pid, stub.startTime, SIGKILL);
+    if (!ProcFs::waitUntilGone(tree.stubs + QList<ProcStat>{ProcStat{process.pid, {}, '?', 0, 0, process.startTime}},
+                               KillWaitMs))
         return fail(ErrorCode::Internal,
                     QStringLiteral("container process %1 is still there after SIGKILL").arg(process.pid));
     return {};
@@ -843,7 +726,7 @@ Result<void> NspawnRuntime::kill(const ContainerProcess &process)
 
 int NspawnRuntime::exitNotifier(const ContainerProcess &process) const
 {
-    Fd fd = exactPidfd(process.pid, process.startTime);
+    UniqueFd fd = ProcFs::exactPidfd(process.pid, process.startTime);
     return fd.valid() ? fd.release() : -1;
 }
 
