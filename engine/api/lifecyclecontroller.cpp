@@ -14,32 +14,28 @@ Q_LOGGING_CATEGORY(lcLifecycleApi, "hive.api")
 
 using protocol::LifecycleOp;
 
+AgentLifecycle::Done LifecycleController::answerWithAgent(const QString &name, Reply<protocol::AgentInfo> reply)
+{
+    return [&services = m_services, name, reply = std::move(reply)](const Result<void> &done) {
+        if (!done)
+            reply(fail(done.error()));
+        else
+            reply(AgentsController::describe(services, name));
+    };
+}
+
 void LifecycleController::run(LifecycleOp op, const QString &name, const CallContext &context,
                               Reply<protocol::AgentInfo> reply)
 {
     qCInfo(lcLifecycleApi).noquote() << protocol::lifecycleOpName(op) << name << "asked by" << context.actor();
-    ApiServices &services = m_services;
-    services.lifecycle.submit(op, name, [&services, name, reply](const Result<void> &done) {
-        if (!done) {
-            reply(fail(done.error()));
-            return;
-        }
-        reply(AgentsController::describe(services, name));
-    });
+    m_services.lifecycle.submit(op, name, answerWithAgent(name, std::move(reply)));
 }
 
 void LifecycleController::handle(const protocol::AgentSpawnParams &params, const CallContext &context,
                                  Reply<protocol::AgentInfo> reply)
 {
     qCInfo(lcLifecycleApi).noquote() << "spawn" << params.name << "asked by" << context.actor();
-    ApiServices &services = m_services;
-    services.lifecycle.spawn(params, [&services, name = params.name, reply](const Result<void> &done) {
-        if (!done) {
-            reply(fail(done.error()));
-            return;
-        }
-        reply(AgentsController::describe(services, name));
-    });
+    m_services.lifecycle.spawn(params, answerWithAgent(params.name, std::move(reply)));
 }
 
 void LifecycleController::handle(const protocol::AgentStartParams &params, const CallContext &context,

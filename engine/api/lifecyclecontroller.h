@@ -3,6 +3,7 @@
 
 #include "apiservices.h"
 #include "callcontext.h"
+#include "containers/agentlifecycle.h"
 #include "protocol/agents.h"
 #include "protocol/containers.h"
 #include "responder.h"
@@ -32,6 +33,8 @@ public:
                 Reply<protocol::AgentPurgeResult> reply);
 
 private:
+    /// The answer to a lifecycle call: the agent as it is after the operation, or its error.
+    AgentLifecycle::Done answerWithAgent(const QString &name, Reply<protocol::AgentInfo> reply);
     void run(protocol::LifecycleOp op, const QString &name, const CallContext &context,
              Reply<protocol::AgentInfo> reply);
 

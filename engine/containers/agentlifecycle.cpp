@@ -64,6 +64,18 @@ AgentLifecycle::~AgentLifecycle()
     *m_alive = false; // containers run on without the engine; only the watch ends (with us)
 }
 
+Result<void> AgentLifecycle::runtimeReady(const QString &context) const
+{
+    if (!m_runtime) {
+        return fail(ErrorCode::Unavailable, QStringLiteral("%1: containers are off in this engine's configuration "
+                                                           "(containers.backend = \"none\")")
+                                                .arg(context));
+    }
+    if (auto available = m_runtime->available(); !available)
+        return fail(available.error().wrapped(context));
+    return {};
+}
+
 Result<void> AgentLifecycle::validate(const protocol::AgentSpawnParams &params)
 {
     if (params.network != QLatin1String("host") && params.network != QLatin1String("none")) {
@@ -340,13 +352,8 @@ void AgentLifecycle::doSpawn(const protocol::AgentSpawnParams &params, Done done
         done(valid);
         return;
     }
-    if (!m_runtime) {
-        done(fail(ErrorCode::Unavailable,
-                  QStringLiteral("containers are off in this engine's configuration (containers.backend = \"none\")")));
-        return;
-    }
-    if (auto available = m_runtime->available(); !available) {
-        done(fail(available.error().wrapped(QStringLiteral("cannot spawn '%1'").arg(agent))));
+    if (auto ready = runtimeReady(QStringLiteral("cannot spawn '%1'").arg(agent)); !ready) {
+        done(ready);
         return;
     }
     auto existing = find(agent);
@@ -449,13 +456,8 @@ void AgentLifecycle::doStart(const QString &agent, bool byOperator, Done done)
         done({}); // already running: nothing to do
         return;
     }
-    if (!m_runtime) {
-        done(fail(ErrorCode::Unavailable,
-                  QStringLiteral("containers are off in this engine's configuration (containers.backend = \"none\")")));
-        return;
-    }
-    if (auto available = m_runtime->available(); !available) {
-        done(fail(available.error().wrapped(QStringLiteral("cannot start '%1'").arg(agent))));
+    if (auto ready = runtimeReady(QStringLiteral("cannot start '%1'").arg(agent)); !ready) {
+        done(ready);
         return;
     }
     const QString previous = record.state;
@@ -488,7 +490,6 @@ void AgentLifecycle::doStart(const QString &agent, bool byOperator, Done done)
         failed(process.error().wrapped(QStringLiteral("starting the container of '%1'").arg(agent)));
         return;
     }
-    const QDateTime now = m_clock.now();
     auto stored = m_store.setStarted(agent, *process, m_clock.now(), byOperator);
     if (!stored) {
         (void)m_runtime->kill(*process);
@@ -776,12 +777,8 @@ void AgentLifecycle::ensureManagerContainer()
     }
     if (*found)
         return;
-    if (!m_runtime) {
-        qCInfo(lcLifecycle) << "containers are off; the manager runs without a container";
-        return;
-    }
-    if (auto available = m_runtime->available(); !available) {
-        qCWarning(lcLifecycle).noquote() << "the manager gets no container:" << available.error().message;
+    if (auto ready = runtimeReady(QStringLiteral("the manager gets no container")); !ready) {
+        qCInfo(lcLifecycle).noquote() << ready.error().message;
         return;
     }
     protocol::AgentSpawnParams params;

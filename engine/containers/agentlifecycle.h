@@ -102,6 +102,8 @@ private:
     void doPurge(const QString &agent, Done done);
     void doUpdate(const QString &agent, Done done);
 
+    /// Whether a runtime is configured and can run here; the error starts with `context`.
+    Result<void> runtimeReady(const QString &context) const;
     Result<ContainerRecord> require(const QString &agent);
     /// Records the new state and announces it (agent_state_changed).
     Result<void> setState(const QString &agent, const QString &state, const QString &previous,

@@ -9,6 +9,9 @@
 #include "containers/agentlifecycle.h"
 #include "engine.h"
 #include "fakeclock.h"
+#include "localsocketpeer.h"
+#include "protocol/methods.h"
+#include "rpcclient.h"
 #include "store/database.h"
 #include "store/eventlog.h"
 #include "verify.h"
@@ -144,6 +147,7 @@ private Q_SLOTS:
     void destroyReviveAndPurge();
     void externalAgentsHaveNoContainer();
     void engineRestartIsNotACrash();
+    void apiAnswersWhenTheOperationHasRun();
 
 private:
     void startEngine(bool autoRestart = false);
@@ -510,6 +514,45 @@ void TestLifecycle::engineRestartIsNotACrash()
     m_world->exit(alicePid);
     QTRY_COMPARE_WITH_TIMEOUT(info(QStringLiteral("alice")).state, QStringLiteral("crashed"), Timeout);
     QCOMPARE(m_world->starts, 2); // nothing was started again by the restart
+}
+
+void TestLifecycle::apiAnswersWhenTheOperationHasRun()
+{
+    client::RpcClient admin(new client::LocalSocketPeer(m_engine->adminSocketPath()));
+    VERIFY_OK(admin.openAndWait(Timeout));
+    auto spawned = admin.callAndWait<AgentSpawnMethod>(AgentSpawnParams{QStringLiteral("alice"), QStringLiteral("none"),
+                                                                        QStringLiteral("512M"), QStringLiteral("50%")},
+                                                       Timeout);
+    VERIFY_OK(spawned);
+    QCOMPARE(spawned->state, QStringLiteral("running"));
+    QVERIFY(spawned->container && spawned->container->pid);
+    QCOMPARE(spawned->container->memoryMax, QStringLiteral("512M"));
+
+    auto listed = admin.callAndWait<AgentListMethod>(AgentListParams{}, Timeout);
+    VERIFY_OK(listed);
+    QStringList states;
+    for (const AgentInfo &agent : std::as_const(listed->agents))
+        states << agent.name + QLatin1Char('=') + agent.state;
+    QCOMPARE(states, (QStringList{QStringLiteral("alice=running"), QStringLiteral("manager=external")}));
+
+    auto killed = admin.callAndWait<AgentKillMethod>(AgentKillParams{QStringLiteral("alice")}, Timeout);
+    VERIFY_OK(killed);
+    QCOMPARE(killed->state, QStringLiteral("stopped"));
+    QVERIFY(!killed->container->pid);
+    VERIFY_FAILS(admin.callAndWait<AgentStartMethod>(AgentStartParams{QStringLiteral("nobody")}, Timeout),
+                 ErrorCode::NotFound, "no agent named 'nobody'");
+    // A misspelt parameter is refused by name, not ignored.
+    auto misspelt = admin.callAndWait(QStringLiteral("agent_spawn"),
+                                      QJsonObject{{QStringLiteral("name"), QStringLiteral("bob")},
+                                                  {QStringLiteral("netwrk"), QStringLiteral("none")}},
+                                      Timeout);
+    VERIFY_FAILS(misspelt, ErrorCode::InvalidParams, "netwrk");
+    QVERIFY(!m_engine->agents().find(QStringLiteral("bob"))->has_value());
+
+    auto purged = admin.callAndWait<AgentPurgeMethod>(AgentPurgeParams{QStringLiteral("alice")}, Timeout);
+    VERIFY_OK(purged);
+    QCOMPARE(purged->name, QStringLiteral("alice"));
+    QVERIFY(!m_engine->agents().find(QStringLiteral("alice"))->has_value());
 }
 
 QTEST_GUILESS_MAIN(TestLifecycle)
