@@ -28,6 +28,18 @@ void JsonReader::setError(const QString &message)
         m_error = message;
 }
 
+void JsonReader::checkRange(const char *key, qint64 value, qint64 min, qint64 max)
+{
+    if (ok() && (value < min || value > max))
+        invalid(key, QStringLiteral("must be between %1 and %2, got %3").arg(min).arg(max).arg(value));
+}
+
+void JsonReader::checkPositiveId(const char *key, std::optional<qint64> id, const char *noun)
+{
+    if (ok() && id && *id <= 0)
+        invalid(key, QStringLiteral("must be a positive %1 id, got %2").arg(QLatin1String(noun)).arg(*id));
+}
+
 void JsonReader::invalid(const char *key, const QString &why)
 {
     setError(QStringLiteral("invalid field '%1': %2").arg(qualified(key), why));

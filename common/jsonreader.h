@@ -59,6 +59,10 @@ public:
 
     /// Records a validation error found by the caller (e.g. a value out of range).
     void invalid(const char *key, const QString &why);
+    /// "must be between MIN and MAX, got V" unless min <= value <= max (checked only while ok()).
+    void checkRange(const char *key, qint64 value, qint64 min, qint64 max);
+    /// "must be a positive NOUN id, got V" for an id present and <= 0 (checked only while ok()).
+    void checkPositiveId(const char *key, std::optional<qint64> id, const char *noun);
 
     [[nodiscard]] bool ok() const { return !m_error.has_value(); }
 

@@ -158,8 +158,7 @@ Result<MessageSendParams> MessageSendParams::fromJson(const QJsonObject &json)
     // As for the agents' send: recipients and the body cap are the broker's to judge.
     if (r.ok() && p.to.isEmpty())
         r.invalid("to", QStringLiteral("must not be empty"));
-    if (r.ok() && p.inReplyTo && *p.inReplyTo <= 0)
-        r.invalid("in_reply_to", QStringLiteral("must be a positive message id, got %1").arg(*p.inReplyTo));
+    r.checkPositiveId("in_reply_to", p.inReplyTo, "message");
     return r.finish(std::move(p));
 }
 
@@ -182,10 +181,8 @@ Result<MessageListParams> MessageListParams::fromJson(const QJsonObject &json)
     r.optional("before_id", p.beforeId);
     if (r.ok() && p.agent && p.agent->isEmpty())
         r.invalid("agent", QStringLiteral("must not be empty; leave it out for the operator's inbox"));
-    if (r.ok() && (p.limit < 1 || p.limit > MessageListMaxLimit))
-        r.invalid("limit", QStringLiteral("must be between 1 and %1, got %2").arg(MessageListMaxLimit).arg(p.limit));
-    if (r.ok() && p.beforeId && *p.beforeId <= 0)
-        r.invalid("before_id", QStringLiteral("must be a positive message id, got %1").arg(*p.beforeId));
+    r.checkRange("limit", p.limit, 1, MessageListMaxLimit);
+    r.checkPositiveId("before_id", p.beforeId, "message");
     return r.finish(std::move(p));
 }
 

@@ -80,8 +80,7 @@ Result<SendParams> SendParams::fromJson(const QJsonObject &json)
     // Recipient names and the body cap are the broker's to judge; here only the shape.
     if (r.ok() && p.to.isEmpty())
         r.invalid("to", QStringLiteral("must not be empty"));
-    if (r.ok() && p.inReplyTo && *p.inReplyTo <= 0)
-        r.invalid("in_reply_to", QStringLiteral("must be a positive message id, got %1").arg(*p.inReplyTo));
+    r.checkPositiveId("in_reply_to", p.inReplyTo, "message");
     return r.finish(std::move(p));
 }
 
@@ -121,8 +120,7 @@ Result<RecvParams> RecvParams::fromJson(const QJsonObject &json)
         r.invalid("wait_seconds", QStringLiteral("must be at most %1 (the long-poll cap), got %2")
                                       .arg(RecvMaxWaitSeconds)
                                       .arg(*p.waitSeconds));
-    if (r.ok() && (p.max < 1 || p.max > RecvMaxMessages))
-        r.invalid("max", QStringLiteral("must be between 1 and %1, got %2").arg(RecvMaxMessages).arg(p.max));
+    r.checkRange("max", p.max, 1, RecvMaxMessages);
     return r.finish(p);
 }
 
@@ -237,8 +235,7 @@ Result<RecentParams> RecentParams::fromJson(const QJsonObject &json)
     JsonReader r(json);
     RecentParams p;
     r.optional("limit", p.limit);
-    if (r.ok() && (p.limit < 1 || p.limit > RecentMaxLimit))
-        r.invalid("limit", QStringLiteral("must be between 1 and %1, got %2").arg(RecentMaxLimit).arg(p.limit));
+    r.checkRange("limit", p.limit, 1, RecentMaxLimit);
     return r.finish(p);
 }
 

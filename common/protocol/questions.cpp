@@ -18,8 +18,7 @@ void checkBytes(JsonReader &r, const char *key, const QString &text, int cap)
 void readQuestionId(JsonReader &r, qint64 &id)
 {
     r.required("id", id);
-    if (r.ok() && id <= 0)
-        r.invalid("id", QStringLiteral("must be a positive question id, got %1").arg(id));
+    r.checkPositiveId("id", id, "question");
 }
 
 void readAnswer(JsonReader &r, QString &answer)
@@ -176,10 +175,8 @@ Result<QuestionListParams> QuestionListParams::fromJson(const QJsonObject &json)
     if (r.ok() && !isQuestionState(p.state) && p.state != QLatin1String("all")) {
         r.invalid("state", QStringLiteral("must be open, answered, expired, cancelled or all, got '%1'").arg(p.state));
     }
-    if (r.ok() && (p.limit < 1 || p.limit > QuestionListMaxLimit))
-        r.invalid("limit", QStringLiteral("must be between 1 and %1, got %2").arg(QuestionListMaxLimit).arg(p.limit));
-    if (r.ok() && p.beforeId && *p.beforeId <= 0)
-        r.invalid("before_id", QStringLiteral("must be a positive question id, got %1").arg(*p.beforeId));
+    r.checkRange("limit", p.limit, 1, QuestionListMaxLimit);
+    r.checkPositiveId("before_id", p.beforeId, "question");
     return r.finish(std::move(p));
 }
 

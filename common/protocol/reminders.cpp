@@ -18,8 +18,7 @@ QJsonValue optionalTime(const std::optional<QDateTime> &time)
 void readId(JsonReader &r, qint64 &id)
 {
     r.required("id", id);
-    if (r.ok() && id <= 0)
-        r.invalid("id", QStringLiteral("must be a positive reminder id, got %1").arg(id));
+    r.checkPositiveId("id", id, "reminder");
 }
 
 } // namespace
@@ -154,10 +153,8 @@ Result<ReminderListParams> ReminderListParams::fromJson(const QJsonObject &json)
         r.invalid("state",
                   QStringLiteral("must be pending, delivered, failed, cancelled or all, got '%1'").arg(*p.state));
     }
-    if (r.ok() && (p.limit < 1 || p.limit > ReminderListMaxLimit))
-        r.invalid("limit", QStringLiteral("must be between 1 and %1, got %2").arg(ReminderListMaxLimit).arg(p.limit));
-    if (r.ok() && p.beforeId && *p.beforeId <= 0)
-        r.invalid("before_id", QStringLiteral("must be a positive reminder id, got %1").arg(*p.beforeId));
+    r.checkRange("limit", p.limit, 1, ReminderListMaxLimit);
+    r.checkPositiveId("before_id", p.beforeId, "reminder");
     return r.finish(std::move(p));
 }
 
