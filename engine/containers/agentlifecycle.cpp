@@ -315,12 +315,12 @@ QString AgentLifecycle::logTail(const QString &agent) const
     return lines.mid(std::max<qsizetype>(0, lines.size() - 10)).join(QLatin1Char('\n'));
 }
 
-Result<void> AgentLifecycle::openSocket(const ContainerRecord &record)
+Result<void> AgentLifecycle::reopenSocket(const ContainerRecord &record)
 {
     if (auto opened = m_sockets.open(record.agent); !opened)
         return opened;
-    // The container's root must be able to connect. Only root can hand it over, and only root
-    // runs containers; an engine without root keeps the socket (its spawns fail anyway).
+    // A new socket file of a container that runs on: its root must be able to connect. Only root
+    // can hand it over, and only root runs containers.
     if (::geteuid() != 0)
         return {};
     return m_sockets.setOwner(record.agent, record.uidBase);
@@ -477,7 +477,8 @@ void AgentLifecycle::doStart(const QString &agent, bool byOperator, Done done)
             return;
         }
     }
-    if (auto opened = openSocket(record); !opened) {
+    // The socket first: prepare() hands it and its dir to the container's uid range.
+    if (auto opened = m_sockets.open(agent); !opened) {
         failed(opened.error());
         return;
     }
@@ -741,7 +742,7 @@ Result<void> AgentLifecycle::reconcile()
             m_sockets.close(record.agent);
             continue;
         }
-        if (auto opened = openSocket(record); !opened)
+        if (auto opened = reopenSocket(record); !opened)
             qCWarning(lcLifecycle).noquote() << "agent" << record.agent << ":" << opened.error().message;
         if (!isLive(record.state))
             continue;

@@ -111,7 +111,8 @@ private:
     ContainerSpec specFor(const ContainerRecord &record) const;
     QString agentDir(const QString &agent) const;
     QString logTail(const QString &agent) const;
-    Result<void> openSocket(const ContainerRecord &record);
+    /// At engine start: the agent socket again, handed to the container that may still run.
+    Result<void> reopenSocket(const ContainerRecord &record);
     Result<void> removeAgentFiles(const QString &agent);
     void exited(const QString &agent);
     void crashed(const QString &agent, const ContainerRecord &record, const QString &why);
