@@ -160,6 +160,13 @@ Result<void> Engine::start()
         m_agentDispatcher->registerMethods(*m_agentHandlers, protocol::AgentMethods{});
         m_agentSockets = std::make_unique<AgentSockets>(m_stateDir->path(), *m_agentDispatcher, *m_connections,
                                                         static_cast<qsizetype>(m_config.maxFrameBytes));
+        const auto publishName = [this](const char *kind) {
+            return [this, kind](const QString &agent) {
+                (void)m_events->publish(QString::fromLatin1(kind), QJsonObject{{QStringLiteral("name"), agent}});
+            };
+        };
+        connect(m_agentSockets.get(), &AgentSockets::agentConnected, this, publishName("agent_connected"));
+        connect(m_agentSockets.get(), &AgentSockets::agentDisconnected, this, publishName("agent_disconnected"));
         auto agents = m_agents->list();
         if (!agents)
             return fail(agents.error());

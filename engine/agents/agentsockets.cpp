@@ -72,11 +72,14 @@ Result<void> AgentSockets::open(const QString &agent)
             connection->setSession(Session{agent, Role::Viewer, 0});
             m_connections.add(connection);
             m_live.insert(agent, connection);
-            connect(connection, &Connection::closed, this,
-                    [this, agent, connection] { m_live.remove(agent, QPointer<Connection>(connection)); });
+            connect(connection, &Connection::closed, this, [this, agent, connection] {
+                m_live.remove(agent, QPointer<Connection>(connection));
+                Q_EMIT agentDisconnected(agent);
+            });
             connect(connection, &Connection::frameReceived, this, [this, connection](const QByteArray &frame) {
                 m_dispatcher.handleFrame(*connection, frame, m_maxFrameBytes);
             });
+            Q_EMIT agentConnected(agent);
         }
     });
     m_servers.insert(agent, server);

@@ -41,6 +41,12 @@ public:
     /// Stops listening on every agent socket and removes the socket files.
     void closeAll();
 
+Q_SIGNALS:
+    /// A process connected on the agent's socket (so it is that agent).
+    void agentConnected(const QString &agent);
+    /// One of the agent's connections went away: it hung up, or the engine closed it.
+    void agentDisconnected(const QString &agent);
+
 private:
     QString m_stateDir;
     Dispatcher &m_dispatcher;

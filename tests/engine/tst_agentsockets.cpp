@@ -10,6 +10,7 @@
 #include "protocol/agentmethods.h"
 #include "rpcclient.h"
 #include "store/auditlog.h"
+#include "store/eventlog.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void malformedLinesKeepTheSocketUsable();
     void hangingUpDropsTheWait();
     void socketsOpenAgainAfterRestart();
+    void connectionsArePublished();
 
 private:
     std::unique_ptr<client::RpcClient> connectAs(const QString &agent);
@@ -241,6 +243,40 @@ void TestAgentSockets::socketsOpenAgainAfterRestart()
     QVERIFY(m_engine->start());
     auto bob = connectAs(QStringLiteral("bob"));
     QCOMPARE(bob->callAndWait<WhoamiMethod>(WhoamiParams{}, Timeout)->name, QStringLiteral("bob"));
+}
+
+void TestAgentSockets::connectionsArePublished()
+{
+    QList<std::pair<QString, QString>> seen; // kind, name
+    connect(&m_engine->events(), &EventLog::published, this, [&seen](const Event &event) {
+        if (event.kind.startsWith(QLatin1String("agent_")))
+            seen.append({event.kind, event.data.value(QStringLiteral("name")).toString()});
+    });
+    const qint64 before = m_engine->events().latestSeq();
+    using Seen = QList<std::pair<QString, QString>>;
+
+    auto alice = connectAs(QStringLiteral("alice"));
+    QTRY_COMPARE_WITH_TIMEOUT(seen, (Seen{{QStringLiteral("agent_connected"), QStringLiteral("alice")}}), Timeout);
+    // The agent hangs up.
+    alice.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 2, Timeout);
+    QCOMPARE(seen.last(), std::pair(QStringLiteral("agent_disconnected"), QStringLiteral("alice")));
+
+    // The engine closes the socket (agent_destroy, agent_purge): that connection goes away too.
+    auto bob = connectAs(QStringLiteral("bob"));
+    QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 3, Timeout);
+    QCOMPARE(seen.last(), std::pair(QStringLiteral("agent_connected"), QStringLiteral("bob")));
+    m_engine->agentSockets().close(QStringLiteral("bob"));
+    QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 4, Timeout);
+    QCOMPARE(seen.last(), std::pair(QStringLiteral("agent_disconnected"), QStringLiteral("bob")));
+
+    // Stored like every event, so that a client that reconnects replays them.
+    auto stored = m_engine->events().since(before);
+    QVERIFY(stored);
+    Seen replayed;
+    for (const Event &event : std::as_const(*stored))
+        replayed.append({event.kind, event.data.value(QStringLiteral("name")).toString()});
+    QCOMPARE(replayed, seen);
 }
 
 QTEST_GUILESS_MAIN(TestAgentSockets)
