@@ -188,6 +188,17 @@ bool JsonReader::convert(const char *key, const QJsonValue &v, QDateTime &out)
     return true;
 }
 
+bool JsonReader::convert(const char *key, const QJsonValue &v, QByteArray &out)
+{
+    if (!v.isString())
+        return typeError(key, "a base64 string");
+    auto decoded = QByteArray::fromBase64Encoding(v.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded) // characters outside Latin-1 become '?', which is not base64 either
+        return typeError(key, "a base64 string");
+    out = std::move(*decoded);
+    return true;
+}
+
 QString toWireTime(const QDateTime &time)
 {
     return time.toUTC().toString(Qt::ISODateWithMs);

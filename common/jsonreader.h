@@ -94,6 +94,8 @@ private:
     bool convert(const char *key, const QJsonValue &v, QJsonArray &out);
     bool convert(const char *key, const QJsonValue &v, QJsonValue &out);
     bool convert(const char *key, const QJsonValue &v, QDateTime &out);
+    /// Bytes travel as standard base64 (RFC 4648 with padding); anything else is a type error.
+    bool convert(const char *key, const QJsonValue &v, QByteArray &out);
 
     QJsonObject m_object;
     QString m_context;

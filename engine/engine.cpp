@@ -22,6 +22,7 @@
 #include "store/eventlog.h"
 #include "store/migrator.h"
 #include "store/tokenstore.h"
+#include "terminals/terminalsessions.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -179,10 +180,11 @@ Result<void> Engine::start()
                                                        makeRuntime(), lifecycleOptions());
         if (auto reconciled = m_lifecycle->reconcile(); !reconciled)
             return fail(reconciled.error());
+        m_terminals = std::make_unique<TerminalSessions>(*m_lifecycle, *m_audit, *m_events, m_clock);
 
         m_services = std::make_unique<ApiServices>(ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections,
                                                                m_facts, *m_agents, *m_broker, *m_agentSockets,
-                                                               *m_questions, *m_reminders, *m_lifecycle});
+                                                               *m_questions, *m_reminders, *m_lifecycle, *m_terminals});
         m_handlers = std::make_unique<ApiHandlers>(*m_services);
         m_dispatcher = std::make_unique<Dispatcher>(m_audit.get(), m_db.get());
         m_dispatcher->registerMethods(*m_handlers, protocol::ApiMethods{});
@@ -190,6 +192,9 @@ Result<void> Engine::start()
         const ApiServerOptions options{static_cast<qsizetype>(m_config.maxFrameBytes), m_config.helloTimeoutSeconds,
                                        m_config.maxConnections};
         m_server = std::make_unique<ApiServer>(options, *m_dispatcher, *m_connections);
+        m_server->setBinaryHandler([this](Connection &connection, const QByteArray &frame) {
+            m_terminals->handleBinaryFrame(connection, frame);
+        });
         auto runDir = m_stateDir->subdir(QStringLiteral("run"));
         if (!runDir)
             return fail(runDir.error());
@@ -266,6 +271,7 @@ void Engine::shutdown(std::chrono::milliseconds grace, std::function<void()> don
     m_db->syncNow();           // the last replies and engine_stopping go out before the connections close
     m_server->stopListening(); // no new connections; the admin socket file goes away
     m_agentSockets->closeAll();
+    m_terminals->closeAll(QString::fromLatin1(protocol::terminalendings::EngineStopping)); // terminal.closed goes out
     m_connections->closeAll(QStringLiteral("engine stopping"));
     auto finished = std::make_shared<bool>(false);
     auto finish = [this, finished, done = std::move(done)] {
@@ -301,6 +307,7 @@ void Engine::stop()
     if (m_server)
         m_server->close();
     m_server.reset();
+    m_terminals.reset(); // before the lifecycle and the audit log: their ends are audited
     m_lifecycle.reset(); // containers keep running; the next start reconciles with them
     m_agentSockets.reset();
     m_agentDispatcher.reset();

@@ -17,6 +17,7 @@ class QTimer;
 namespace hive::engine {
 
 class AgentLifecycle;
+class TerminalSessions;
 class AgentRegistry;
 class ContainerRuntime;
 struct LifecycleOptions;
@@ -71,6 +72,7 @@ public:
     [[nodiscard]] Questions &questions() { return *m_questions; }
     [[nodiscard]] Reminders &reminders() { return *m_reminders; }
     [[nodiscard]] AgentLifecycle &lifecycle() { return *m_lifecycle; }
+    [[nodiscard]] TerminalSessions &terminals() { return *m_terminals; }
     /// The container runtime to use instead of the one containers.backend names (tests); before start().
     void setContainerRuntime(std::unique_ptr<ContainerRuntime> runtime);
 
@@ -105,6 +107,7 @@ private:
     std::unique_ptr<AgentSockets> m_agentSockets;
     std::unique_ptr<ContainerRuntime> m_runtimeOverride;
     std::unique_ptr<AgentLifecycle> m_lifecycle;
+    std::unique_ptr<TerminalSessions> m_terminals;
     bool m_running = false;
     bool m_stoppingAnnounced = false;
 };

@@ -22,10 +22,15 @@ public:
     virtual void close() = 0;
     /// For messages: "wss://host:port" or the socket path.
     [[nodiscard]] virtual QString describe() const = 0;
+    /// Whether binary frames travel (WebSocket: terminal bytes); elsewhere they go as JSON.
+    [[nodiscard]] virtual bool carriesBinary() const { return false; }
+    /// Sends a binary frame; only where carriesBinary().
+    virtual void sendBinary(const QByteArray & /*frame*/) {}
 
 Q_SIGNALS:
     void opened();
     void frameReceived(const QByteArray &frame);
+    void binaryFrameReceived(const QByteArray &frame);
     /// Emitted once when the peer closes, fails to open, or is refused (reason says which).
     void closed(const hive::Error &reason);
 };

@@ -96,11 +96,13 @@ void RpcClient::onFrame(const QByteArray &frame)
     if (const auto *response = std::get_if<rpc::Response>(&message)) {
         const auto it = m_pending.find(response->id.toInteger(-1));
         if (it == m_pending.end()) {
-            // Errors the engine sends with a null id (a frame it could not read, or a refusal
-            // before closing) belong to no call; they are logged and the close that follows
-            // fails the pending calls.
-            if (response->error)
+            // Errors the engine sends with a null id (a frame it could not read, terminal input it
+            // refused, or a refusal before closing) belong to no call: they are announced, and a
+            // close that follows fails the pending calls.
+            if (response->error) {
                 qCWarning(lcClient).noquote() << "engine error:" << response->error->message;
+                Q_EMIT unsolicitedError(*response->error);
+            }
             return;
         }
         Callback callback = std::move(it.value());

@@ -53,6 +53,8 @@ public:
 
 Q_SIGNALS:
     void notificationReceived(const QString &method, const QJsonObject &params);
+    /// An error response with no call to match (its id is null).
+    void unsolicitedError(const hive::Error &error);
     void closed(const hive::Error &reason);
 
 private:

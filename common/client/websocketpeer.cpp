@@ -33,6 +33,7 @@ WebSocketPeer::WebSocketPeer(QUrl url, TrustCheck trust, QObject *parent)
     });
     connect(m_socket, &QWebSocket::textMessageReceived, this,
             [this](const QString &message) { Q_EMIT frameReceived(message.toUtf8()); });
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &Peer::binaryFrameReceived);
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
         if (m_refused) {
             finish(m_refusal);
@@ -105,6 +106,12 @@ void WebSocketPeer::send(const QByteArray &frame)
 {
     if (m_trusted)
         m_socket->sendTextMessage(QString::fromUtf8(frame));
+}
+
+void WebSocketPeer::sendBinary(const QByteArray &frame)
+{
+    if (m_trusted)
+        m_socket->sendBinaryMessage(frame);
 }
 
 void WebSocketPeer::close()

@@ -28,6 +28,8 @@ public:
     void send(const QByteArray &frame) override;
     void close() override;
     [[nodiscard]] QString describe() const override { return m_url.toString(); }
+    [[nodiscard]] bool carriesBinary() const override { return true; }
+    void sendBinary(const QByteArray &frame) override;
 
     /// The fingerprint the engine presented, once the TLS handshake got that far.
     [[nodiscard]] const QString &fingerprint() const { return m_fingerprint; }

@@ -6,6 +6,7 @@
 #include "events.h"
 #include "protocol/role.h"
 #include "session.h"
+#include "terminals.h"
 #include "threads.h"
 #include "tokens.h"
 
@@ -132,6 +133,37 @@ using AgentDestroyMethod = LifecycleMethod<AgentDestroyName, AgentDestroyParams,
 using AgentReviveMethod = LifecycleMethod<AgentReviveName, AgentReviveParams, AgentInfo, Role::Operator>;
 using AgentPurgeMethod = LifecycleMethod<AgentPurgeName, AgentPurgeParams, AgentPurgeResult, Role::Admin>;
 
+/// Terminals into agents' containers (API 1.4.0). Only the connection that opened a terminal
+/// can use it. Opening is audited (and the session's end, with its length); keystrokes are not.
+struct TerminalOpenMethod {
+    static constexpr char Name[] = "terminal_open";
+    using Params = TerminalOpenParams;
+    using Result = TerminalOpenResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct TerminalInputMethod {
+    static constexpr char Name[] = "terminal_input";
+    using Params = TerminalInputParams;
+    using Result = TerminalInputResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = false;
+};
+struct TerminalResizeMethod {
+    static constexpr char Name[] = "terminal_resize";
+    using Params = TerminalResizeParams;
+    using Result = TerminalRef;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = false;
+};
+struct TerminalCloseMethod {
+    static constexpr char Name[] = "terminal_close";
+    using Params = TerminalCloseParams;
+    using Result = TerminalRef;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = false;
+};
+
 struct MessageSendMethod {
     static constexpr char Name[] = "message_send";
     using Params = MessageSendParams;
@@ -204,7 +236,8 @@ using ApiMethods =
                AgentSetRecipientsMethod, MessageSendMethod, MessageListMethod, QuestionListMethod, QuestionAnswerMethod,
                QuestionCancelMethod, ReminderListMethod, ReminderRetryMethod, ReminderCancelMethod, ThreadListMethod,
                AgentSpawnMethod, AgentStartMethod, AgentKillMethod, AgentRestartMethod, AgentUpdateMethod,
-               AgentDestroyMethod, AgentReviveMethod, AgentPurgeMethod>;
+               AgentDestroyMethod, AgentReviveMethod, AgentPurgeMethod, TerminalOpenMethod, TerminalInputMethod,
+               TerminalResizeMethod, TerminalCloseMethod>;
 
 /// The same table at run time, for documentation checks and clients.
 struct MethodInfo {

@@ -8,7 +8,8 @@ namespace hive::protocol {
 QStringList features()
 {
     return {QStringLiteral("tokens"),   QStringLiteral("audit_chain"), QStringLiteral("events_replay"),
-            QStringLiteral("messages"), QStringLiteral("threads"),     QStringLiteral("containers")};
+            QStringLiteral("messages"), QStringLiteral("threads"),     QStringLiteral("containers"),
+            QStringLiteral("terminals")};
 }
 
 int majorOf(const QString &version)

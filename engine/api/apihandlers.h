@@ -7,6 +7,7 @@
 #include "lifecyclecontroller.h"
 #include "messagescontroller.h"
 #include "sessioncontroller.h"
+#include "terminalscontroller.h"
 #include "threadscontroller.h"
 #include "tokenscontroller.h"
 
@@ -22,13 +23,14 @@ class ApiHandlers : public SessionController,
                     public AgentsController,
                     public MessagesController,
                     public ThreadsController,
-                    public LifecycleController
+                    public LifecycleController,
+                    public TerminalsController
 {
 public:
     explicit ApiHandlers(ApiServices &services)
         : SessionController(services), TokensController(services), AuditController(services),
           EventsController(services), AgentsController(services), MessagesController(services),
-          ThreadsController(services), LifecycleController(services)
+          ThreadsController(services), LifecycleController(services), TerminalsController(services)
     {}
     using AgentsController::handle;
     using AuditController::handle;
@@ -36,6 +38,7 @@ public:
     using LifecycleController::handle;
     using MessagesController::handle;
     using SessionController::handle;
+    using TerminalsController::handle;
     using ThreadsController::handle;
     using TokensController::handle;
 };

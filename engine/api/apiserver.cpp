@@ -174,6 +174,8 @@ void ApiServer::accept(Connection *connection)
     m_registry.add(connection);
     connect(connection, &Connection::frameReceived, this,
             [this, connection](const QByteArray &frame) { onFrame(connection, frame); });
+    connect(connection, &Connection::binaryFrameReceived, this,
+            [this, connection](const QByteArray &frame) { onBinaryFrame(connection, frame); });
     if (!connection->isLocal()) {
         QTimer::singleShot(std::chrono::seconds(m_options.helloTimeoutSeconds), connection, [connection, this] {
             if (connection->session() || connection->isClosing())
@@ -188,6 +190,27 @@ void ApiServer::accept(Connection *connection)
 void ApiServer::onFrame(Connection *connection, const QByteArray &frame)
 {
     m_dispatcher.handleFrame(*connection, frame, m_options.maxFrameBytes);
+}
+
+void ApiServer::onBinaryFrame(Connection *connection, const QByteArray &frame)
+{
+    if (!connection->session()) {
+        // As with any frame before hello: refused, and the connection closed.
+        connection->send(rpc::Codec::encodeError(
+            QJsonValue(QJsonValue::Null),
+            Error{ErrorCode::Unauthenticated, QStringLiteral("binary frame before hello: authenticate first"), {}}));
+        connection->close(QStringLiteral("binary frame before hello"));
+        return;
+    }
+    if (!m_binaryHandler) {
+        connection->send(rpc::Codec::encodeError(
+            QJsonValue(QJsonValue::Null),
+            Error{ErrorCode::InvalidRequest,
+                  QStringLiteral("binary frames carry terminal input only: send JSON-RPC as text frames"),
+                  {}}));
+        return;
+    }
+    m_binaryHandler(*connection, frame);
 }
 
 } // namespace hive::engine

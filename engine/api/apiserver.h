@@ -7,6 +7,8 @@
 #include <QObject>
 #include <QSslConfiguration>
 
+#include <functional>
+
 class QLocalServer;
 class QWebSocketServer;
 
@@ -42,6 +44,11 @@ public:
     [[nodiscard]] QString tlsAddress() const;
     [[nodiscard]] quint16 tlsPort() const;
 
+    /// Who takes binary frames from authenticated connections (terminal input). Without one,
+    /// binary frames are answered with an error.
+    using BinaryHandler = std::function<void(Connection &, const QByteArray &)>;
+    void setBinaryHandler(BinaryHandler handler) { m_binaryHandler = std::move(handler); }
+
     /// Stops accepting connections (the admin socket file is removed); live ones go on.
     void stopListening();
     /// Stops listening and destroys the listeners (and with them any connection still open).
@@ -50,6 +57,7 @@ public:
 private:
     void accept(Connection *connection);
     void onFrame(Connection *connection, const QByteArray &frame);
+    void onBinaryFrame(Connection *connection, const QByteArray &frame);
 
     ApiServerOptions m_options;
     Dispatcher &m_dispatcher;
@@ -57,6 +65,7 @@ private:
     QWebSocketServer *m_wss = nullptr;
     QLocalServer *m_local = nullptr;
     QString m_localPath;
+    BinaryHandler m_binaryHandler;
 };
 
 } // namespace hive::engine

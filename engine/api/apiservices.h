@@ -16,6 +16,7 @@ class ConnectionRegistry;
 class EventLog;
 class Questions;
 class Reminders;
+class TerminalSessions;
 class TokenStore;
 
 /// Facts about the running engine that engine_info reports and that do not change while it runs.
@@ -41,6 +42,7 @@ struct ApiServices {
     Questions &questions;
     Reminders &reminders;
     AgentLifecycle &lifecycle;
+    TerminalSessions &terminals;
 };
 
 } // namespace hive::engine

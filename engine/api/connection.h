@@ -25,6 +25,13 @@ public:
     explicit Connection(QObject *parent = nullptr) : QObject(parent) {}
 
     virtual void send(const QByteArray &frame) = 0;
+    /// Whether the transport carries binary frames (WebSocket); the admin socket has only JSON lines.
+    [[nodiscard]] virtual bool carriesBinary() const = 0;
+    /// Sends a binary frame; only where carriesBinary().
+    virtual void sendBinary(const QByteArray &frame) = 0;
+    /// Bytes queued for the client and not yet taken by the kernel (for flow control). An
+    /// estimate on WebSockets, where Qt hides the socket; bytesWritten() follows each drain.
+    [[nodiscard]] virtual qint64 pendingBytes() const = 0;
     /// Closes after what was sent is flushed. Emits closed() once, later.
     virtual void close(const QString &reason) = 0;
     /// For logs: transport and peer address, never a token.
@@ -48,6 +55,9 @@ public:
 
 Q_SIGNALS:
     void frameReceived(const QByteArray &frame);
+    void binaryFrameReceived(const QByteArray &frame);
+    /// Some of what was queued went out.
+    void bytesWritten();
     void closed();
 
 protected:

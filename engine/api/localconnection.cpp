@@ -23,6 +23,7 @@ LocalConnection::LocalConnection(QLocalSocket *socket, qsizetype maxFrameBytes, 
         m_peer = QStringLiteral("local");
     }
     connect(m_socket, &QLocalSocket::readyRead, this, &LocalConnection::readFrames);
+    connect(m_socket, &QLocalSocket::bytesWritten, this, &Connection::bytesWritten);
     connect(m_socket, &QLocalSocket::disconnected, this, [this] {
         markClosing();
         if (!m_closedEmitted) {
@@ -77,6 +78,11 @@ void LocalConnection::send(const QByteArray &frame)
         return;
     m_socket->write(frame);
     m_socket->write("\n", 1);
+}
+
+qint64 LocalConnection::pendingBytes() const
+{
+    return m_socket->bytesToWrite();
 }
 
 void LocalConnection::close(const QString & /*reason*/)

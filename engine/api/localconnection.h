@@ -19,6 +19,9 @@ public:
 
     void send(const QByteArray &frame) override;
     void close(const QString &reason) override;
+    [[nodiscard]] bool carriesBinary() const override { return false; }
+    void sendBinary(const QByteArray & /*frame*/) override {}
+    [[nodiscard]] qint64 pendingBytes() const override;
     [[nodiscard]] QString peer() const override { return m_peer; }
     [[nodiscard]] bool isLocal() const override { return true; }
 

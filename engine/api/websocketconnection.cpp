@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: MIT
 #include "websocketconnection.h"
 
-#include "jsonrpc.h"
-
 #include <QWebSocket>
 
 namespace hive::engine {
+
+namespace {
+
+/// A server frame's size on the socket: the payload and its unmasked header (RFC 6455 5.2).
+qint64 wireSize(qint64 payload)
+{
+    if (payload < 126)
+        return payload + 2;
+    return payload + (payload <= 0xffff ? 4 : 10);
+}
+
+} // namespace
 
 WebSocketConnection::WebSocketConnection(QWebSocket *socket, QObject *parent) : Connection(parent), m_socket(socket)
 {
@@ -18,13 +28,10 @@ WebSocketConnection::WebSocketConnection(QWebSocket *socket, QObject *parent) : 
                  .arg(m_socket->peerPort());
     connect(m_socket, &QWebSocket::textMessageReceived, this,
             [this](const QString &message) { Q_EMIT frameReceived(message.toUtf8()); });
-    connect(m_socket, &QWebSocket::binaryMessageReceived, this, [this](const QByteArray &) {
-        // Answer in kind rather than drop it, so a confused client learns what went wrong.
-        send(rpc::Codec::encodeError(QJsonValue(QJsonValue::Null),
-                                     Error{ErrorCode::InvalidRequest,
-                                           QStringLiteral("binary frames are not supported: send JSON-RPC as text "
-                                                          "frames"),
-                                           {}}));
+    connect(m_socket, &QWebSocket::binaryMessageReceived, this, &Connection::binaryFrameReceived);
+    connect(m_socket, &QWebSocket::bytesWritten, this, [this](qint64 bytes) {
+        m_pending = std::max<qint64>(0, m_pending - bytes);
+        Q_EMIT bytesWritten();
     });
     connect(m_socket, &QWebSocket::disconnected, this, [this] {
         markClosing();
@@ -44,7 +51,15 @@ void WebSocketConnection::send(const QByteArray &frame)
 {
     if (isClosing())
         return;
-    m_socket->sendTextMessage(QString::fromUtf8(frame));
+    const QString text = QString::fromUtf8(frame);
+    m_pending += wireSize(m_socket->sendTextMessage(text));
+}
+
+void WebSocketConnection::sendBinary(const QByteArray &frame)
+{
+    if (isClosing())
+        return;
+    m_pending += wireSize(m_socket->sendBinaryMessage(frame));
 }
 
 void WebSocketConnection::close(const QString &reason)

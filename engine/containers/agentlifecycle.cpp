@@ -227,6 +227,20 @@ Result<ContainerRecord> AgentLifecycle::require(const QString &agent)
     return fail(ErrorCode::NotFound, QStringLiteral("no agent named '%1'").arg(agent));
 }
 
+Result<QStringList> AgentLifecycle::shellCommand(const QString &agent)
+{
+    auto record = require(agent);
+    if (!record)
+        return fail(record.error());
+    if (record->state != QLatin1String(agentstate::Running) || !record->process) {
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("agent '%1' is %2, not running: start it first").arg(agent, record->state));
+    }
+    if (auto ready = runtimeReady(QStringLiteral("no terminal into '%1'").arg(agent)); !ready)
+        return fail(ready.error());
+    return m_runtime->shellCommand(*record->process);
+}
+
 Result<void> AgentLifecycle::describe(protocol::AgentInfo &agent)
 {
     auto found = find(agent.name);

@@ -71,6 +71,10 @@ public:
     /// Fills an agent's state and container part.
     [[nodiscard]] Result<void> describe(protocol::AgentInfo &agent);
     [[nodiscard]] Result<std::optional<ContainerRecord>> find(const QString &agent);
+    /// The command for a login shell inside the agent's running container (see
+    /// ContainerRuntime::shellCommand); precise errors for an unknown agent, one without a
+    /// container, or one that is not running.
+    [[nodiscard]] Result<QStringList> shellCommand(const QString &agent);
     [[nodiscard]] ContainerRuntime *runtime() const { return m_runtime.get(); }
     [[nodiscard]] qsizetype queuedOperations() const { return static_cast<qsizetype>(m_jobs.size()); }
     /// Validates spawn settings (network, memory_max, cpu_quota); the error names the field.

@@ -72,6 +72,9 @@ public:
     /// A file descriptor that becomes readable when `process` exits (a pidfd), or -1 when the
     /// platform has none; the caller polls isRunning() as well. The caller closes it.
     [[nodiscard]] virtual int exitNotifier(const ContainerProcess &process) const = 0;
+    /// The command (program first, an absolute path) that runs a login shell as root inside the
+    /// running container, on whatever terminal it is started on.
+    [[nodiscard]] virtual Result<QStringList> shellCommand(const ContainerProcess &process) const = 0;
 };
 
 } // namespace hive::engine

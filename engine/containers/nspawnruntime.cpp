@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "nspawnruntime.h"
 
+#include "execchild.h"
 #include "procfs.h"
 #include "uniquefd.h"
 
@@ -344,8 +345,6 @@ Result<qint64> spawnDetached(const QStringList &command, int logFd)
     if (!nullHigh.valid() || !logHigh.valid() || !writeHigh.valid())
         return ioFailure("set up descriptors for", command.value(0));
     const long maxFd = ::sysconf(_SC_OPEN_MAX);
-    sigset_t noSignals;
-    ::sigemptyset(&noSignals);
 
     const pid_t middle = ::fork();
     if (middle < 0)
@@ -362,15 +361,7 @@ Result<qint64> spawnDetached(const QStringList &command, int logFd)
         ::dup2(logHigh.get(), 1);
         ::dup2(logHigh.get(), 2);
         ::dup3(writeHigh.get(), 3, O_CLOEXEC);
-        if (::syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
-            for (long fd = 4; fd < maxFd; ++fd)
-                ::close(static_cast<int>(fd));
-        }
-        struct sigaction defaults = {};
-        defaults.sa_handler = SIG_DFL;
-        for (int signal = 1; signal < NSIG; ++signal)
-            ::sigaction(signal, &defaults, nullptr);
-        ::sigprocmask(SIG_SETMASK, &noSignals, nullptr);
+        resetForExec(4, maxFd);
         if (::chdir("/") == 0)
             ::execve(argv[0], argv.data(), envp.data());
         const SpawnMessage message{'E', errno};
@@ -418,6 +409,7 @@ NspawnRuntime::NspawnRuntime() : NspawnRuntime(Options{}) {}
 NspawnRuntime::NspawnRuntime(Options options) : m_options(std::move(options))
 {
     m_options.nspawnPath = findProgram(m_options.nspawnPath, QStringLiteral("systemd-nspawn"));
+    m_options.nsenterPath = findProgram(m_options.nsenterPath, QStringLiteral("nsenter"));
     m_options.systemdRunPath = findProgram(m_options.systemdRunPath, QStringLiteral("systemd-run"));
 }
 
@@ -728,6 +720,26 @@ int NspawnRuntime::exitNotifier(const ContainerProcess &process) const
 {
     UniqueFd fd = ProcFs::exactPidfd(process.pid, process.startTime);
     return fd.valid() ? fd.release() : -1;
+}
+
+Result<QStringList> NspawnRuntime::shellCommand(const ContainerProcess &process) const
+{
+    if (m_options.nsenterPath.isEmpty())
+        return fail(ErrorCode::Unavailable, QStringLiteral("nsenter is not installed (Debian package util-linux)"));
+    const std::optional<qint64> main = mainPid(process);
+    if (!main)
+        return fail(ErrorCode::Unavailable, QStringLiteral("the container has no main process to enter"));
+    // /usr inside is the host's /usr, so what exists here exists there.
+    const bool haveBash = QFileInfo(QStringLiteral("/usr/bin/bash")).isExecutable();
+    return QStringList{m_options.nsenterPath,
+                       QStringLiteral("--target"),
+                       QString::number(*main),
+                       QStringLiteral("--all"),
+                       QStringLiteral("--root"),
+                       QStringLiteral("--wd"),
+                       QStringLiteral("--"),
+                       haveBash ? QStringLiteral("/bin/bash") : QStringLiteral("/bin/sh"),
+                       haveBash ? QStringLiteral("--login") : QStringLiteral("-l")};
 }
 
 } // namespace hive::engine

@@ -17,6 +17,7 @@ public:
     struct Options {
         QString nspawnPath;     ///< empty: systemd-nspawn from PATH, else /usr/bin
         QString systemdRunPath; ///< empty: systemd-run from PATH, else /usr/bin
+        QString nsenterPath;    ///< empty: nsenter from PATH, else /usr/bin
         /// Host directories bound read-only at the same place inside (the /etc pieces /usr links into).
         QStringList readOnlyBinds = defaultReadOnlyBinds();
         int startTimeoutMs = 10000;
@@ -44,6 +45,9 @@ public:
     [[nodiscard]] Result<void> terminate(const ContainerProcess &process) override;
     [[nodiscard]] Result<void> kill(const ContainerProcess &process) override;
     [[nodiscard]] int exitNotifier(const ContainerProcess &process) const override;
+    /// nsenter into every namespace of the main process (user namespace included, so uid 0
+    /// inside), its root and working dir, then `bash --login` (or `sh -l` without bash).
+    [[nodiscard]] Result<QStringList> shellCommand(const ContainerProcess &process) const override;
 
 private:
     [[nodiscard]] Result<void> writeTree(const ContainerSpec &spec, int rootFd) const;

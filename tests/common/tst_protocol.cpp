@@ -2,6 +2,7 @@
 #include "protocol/methods.h"
 #include "protocol/version.h"
 #include "testsupport.h"
+#include "verify.h"
 
 #include <QFile>
 #include <QTest>
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void roles();
     void versionParsing();
     void methodTableIsDocumented();
+    void terminalFrames();
 };
 
 void TestProtocol::everyMessageRoundTrips()
@@ -133,6 +135,34 @@ void TestProtocol::everyMessageRoundTrips()
     roundTrip(MessageListResult{
         {Message{9, QStringLiteral("alice"), QStringLiteral("operator"), QStringLiteral("done"), T2, 8, false, false}},
         true});
+    roundTrip(TerminalOpenParams{QStringLiteral("alice"), 120, 40});
+    roundTrip(TerminalOpenResult{7, QStringLiteral("alice"), 120, 40, QStringLiteral("binary")});
+    roundTrip(TerminalInputParams{7, QByteArray("ls\n\x00\xff", 5)});
+    roundTrip(TerminalInputResult{5});
+    roundTrip(TerminalResizeParams{7, 80, 24});
+    roundTrip(TerminalCloseParams{7});
+    roundTrip(TerminalRef{7});
+    roundTrip(TerminalOutput{7, QByteArray("\x1b[1mbold\x1b[0m\r\n")});
+    roundTrip(TerminalClosed{7, QStringLiteral("alice"), QStringLiteral("exited"), 3, std::nullopt, 1500});
+    roundTrip(TerminalClosed{7, QStringLiteral("alice"), QStringLiteral("closed"), std::nullopt, 1, 20});
+}
+
+void TestProtocol::terminalFrames()
+{
+    // The header by hand: kind, then the id big-endian.
+    const QByteArray frame = TerminalFrame{TerminalFrame::Kind::Input, 0x01020304, "ab"}.encode();
+    QCOMPARE(frame, QByteArray("\x02\x01\x02\x03\x04" "ab", 7));
+    auto back = TerminalFrame::decode(frame);
+    QVERIFY(back);
+    QCOMPARE(back->kind, TerminalFrame::Kind::Input);
+    QCOMPARE(back->terminal, 0x01020304U);
+    QCOMPARE(back->data, QByteArray("ab"));
+    auto empty = TerminalFrame::decode(TerminalFrame{TerminalFrame::Kind::Output, 0xffffffffU, {}}.encode());
+    QVERIFY(empty && empty->terminal == 0xffffffffU && empty->data.isEmpty());
+    VERIFY_FAILS(TerminalFrame::decode(QByteArray("\x01\x00\x00\x00", 4)), ErrorCode::InvalidRequest,
+                 "binary frame of 4 bytes is shorter than the 5-byte terminal header");
+    VERIFY_FAILS(TerminalFrame::decode(QByteArray("\x00\x00\x00\x00\x01", 5)), ErrorCode::InvalidRequest,
+                 "unknown kind 0");
 }
 
 void TestProtocol::optionalFieldsRoundTripWhenAbsent()
