@@ -56,6 +56,10 @@ constexpr std::array Options{
     OptionSpec{"reminders", "limit", true},
     OptionSpec{"reminders", "before", true},
     OptionSpec{"threads", "agent", true},
+    OptionSpec{"agent", "network", true},
+    OptionSpec{"agent", "memory-max", true},
+    OptionSpec{"agent", "cpu-quota", true},
+    OptionSpec{"agent", "yes", false},
 };
 
 const OptionSpec *findOption(const QString &group, const QString &name)
@@ -172,6 +176,7 @@ Result<void> parseGlobals(const QHash<QString, QString> &global, Invocation &inv
                              .arg(global.value(QStringLiteral("timeout"))));
         }
         invocation.timeoutMs = std::max(1, static_cast<int>(std::lround(seconds * 1000)));
+        invocation.lifecycleTimeoutMs = invocation.timeoutMs;
     }
 
     if (global.contains(QStringLiteral("url"))) {
@@ -222,11 +227,74 @@ Result<void> expectWords(const QStringList &words, qsizetype count, const QStrin
     return {};
 }
 
-Result<void> parseAgentCommand(const QStringList &words, Invocation &invocation)
+/// The container lifecycle words after `agent`, with the operation each one asks for.
+struct LifecycleWord {
+    const char *word;
+    protocol::LifecycleOp op;
+};
+constexpr std::array LifecycleWords{
+    LifecycleWord{"spawn", protocol::LifecycleOp::Spawn},   LifecycleWord{"start", protocol::LifecycleOp::Start},
+    LifecycleWord{"kill", protocol::LifecycleOp::Kill},     LifecycleWord{"restart", protocol::LifecycleOp::Restart},
+    LifecycleWord{"update", protocol::LifecycleOp::Update}, LifecycleWord{"destroy", protocol::LifecycleOp::Destroy},
+    LifecycleWord{"revive", protocol::LifecycleOp::Revive}, LifecycleWord{"purge", protocol::LifecycleOp::Purge},
+};
+
+/// The agent options share the `agent` group; each belongs to one of its commands.
+Result<void> agentOptionsFor(const QString &command, const QHash<QString, QString> &options)
+{
+    QStringList names = options.keys();
+    names.sort();
+    for (const QString &name : std::as_const(names)) {
+        const QString owner = name == QLatin1String("yes") ? QStringLiteral("purge") : QStringLiteral("spawn");
+        if (owner != command)
+            return usage(QStringLiteral("option --%1 is only for 'agent %2'").arg(name, owner));
+    }
+    return {};
+}
+
+Result<void> parseLifecycleCommand(const QStringList &words, const QHash<QString, QString> &options,
+                                   protocol::LifecycleOp op, Invocation &invocation)
+{
+    if (auto ok = agentOptionsFor(words.at(1), options); !ok)
+        return ok;
+    QString usageLine = QStringLiteral("agent %1 NAME").arg(words.at(1));
+    if (op == protocol::LifecycleOp::Spawn)
+        usageLine += QStringLiteral(" [--network host|none] [--memory-max SIZE] [--cpu-quota PCT]");
+    else if (op == protocol::LifecycleOp::Purge)
+        usageLine += QStringLiteral(" [--yes]");
+    if (auto ok = expectWords(words, 3, usageLine); !ok)
+        return ok;
+    invocation.command = Command::AgentLifecycle;
+    invocation.lifecycleOp = op;
+    invocation.name = words.at(2);
+    invocation.spawn.name = invocation.name;
+    invocation.yes = options.contains(QStringLiteral("yes"));
+    if (options.contains(QStringLiteral("network"))) {
+        const QString network = options.value(QStringLiteral("network"));
+        if (network != QLatin1String("host") && network != QLatin1String("none"))
+            return usage(QStringLiteral("option --network: expected host or none, got '%1'").arg(network));
+        invocation.spawn.network = network;
+    }
+    // The size and the quota are checked by the engine alone: one rule and one message, for the
+    // API and hivectl alike.
+    if (options.contains(QStringLiteral("memory-max")))
+        invocation.spawn.memoryMax = options.value(QStringLiteral("memory-max"));
+    if (options.contains(QStringLiteral("cpu-quota")))
+        invocation.spawn.cpuQuota = options.value(QStringLiteral("cpu-quota"));
+    return {};
+}
+
+Result<void> parseAgentCommand(const QStringList &words, const QHash<QString, QString> &options, Invocation &invocation)
 {
     const QString second = words.value(1);
+    for (const LifecycleWord &lifecycle : LifecycleWords) {
+        if (second == QLatin1String(lifecycle.word))
+            return parseLifecycleCommand(words, options, lifecycle.op, invocation);
+    }
     if (second == QLatin1String("add")) {
         invocation.command = Command::AgentAdd;
+        if (auto ok = agentOptionsFor(second, options); !ok)
+            return ok;
         if (auto ok = expectWords(words, 3, QStringLiteral("agent add NAME")); !ok)
             return ok;
         invocation.name = words.at(2);
@@ -234,20 +302,24 @@ Result<void> parseAgentCommand(const QStringList &words, Invocation &invocation)
     }
     if (second == QLatin1String("list")) {
         invocation.command = Command::AgentList;
+        if (auto ok = agentOptionsFor(second, options); !ok)
+            return ok;
         return expectWords(words, 2, QStringLiteral("agent list"));
     }
     if (second == QLatin1String("set-recipients")) {
         invocation.command = Command::AgentSetRecipients;
+        if (auto ok = agentOptionsFor(second, options); !ok)
+            return ok;
         if (words.size() < 3)
             return usage(QStringLiteral("missing argument: hivectl agent set-recipients NAME [RECIPIENT...]"));
         invocation.name = words.at(2);
         invocation.recipients = words.mid(3);
         return {};
     }
-    return usage(
-        second.isEmpty()
-            ? QStringLiteral("missing agent command: add, list or set-recipients")
-            : QStringLiteral("unknown command 'agent %1'; there are add, list and set-recipients").arg(second));
+    const QString commands = QStringLiteral("add, list, set-recipients, spawn, start, kill, restart, update, destroy, "
+                                            "revive and purge");
+    return usage(second.isEmpty() ? QStringLiteral("missing agent command: %1").arg(commands)
+                                  : QStringLiteral("unknown command 'agent %1'; there are %2").arg(second, commands));
 }
 
 Result<qint64> idWord(const QStringList &words, qsizetype index, const QString &usageLine)
@@ -472,7 +544,7 @@ Result<void> parseCommand(const Scanned &scanned, Invocation &invocation)
         return {};
     }
     if (first == QLatin1String("agent"))
-        return parseAgentCommand(words, invocation);
+        return parseAgentCommand(words, options, invocation);
     if (first == QLatin1String("send")) {
         invocation.command = Command::Send;
         if (words.size() < 3)
@@ -574,6 +646,18 @@ QString CommandLine::helpText()
                "  agent set-recipients NAME [RECIPIENT...]\n"
                "                               whom the agent may send to (agents, operator, *; the manager\n"
                "                               always); no recipients = anyone\n"
+               "  agent spawn NAME [--network host|none] [--memory-max SIZE] [--cpu-quota PCT]\n"
+               "                               register an agent and start its container (defaults: host, 4G,\n"
+               "                               200%; 100% = one core)\n"
+               "  agent start|kill|restart NAME\n"
+               "                               start, stop (SIGTERM, SIGKILL after the engine's grace) or\n"
+               "                               restart the agent's container\n"
+               "  agent update NAME            stop the container, rebuild its root tree and start it again\n"
+               "  agent destroy NAME           stop the container and keep the agent as a tombstone: its files\n"
+               "                               stay, its socket closes, messages to it queue up\n"
+               "  agent revive NAME            bring a tombstone back and start it\n"
+               "  agent purge NAME [--yes]     delete an agent for good, its files included (admin); asks for\n"
+               "                               its name to be typed unless --yes is given\n"
                "  send TO BODY... [--reply-to ID]\n"
                "                               send a message as the operator to an agent, manager or * (every\n"
                "                               agent); prints its id. Put -- before a body that starts with -\n"
@@ -602,7 +686,9 @@ QString CommandLine::helpText()
                "  --trust-fingerprint SHA256   trust a not yet known engine if it presents this certificate\n"
                "                               fingerprint, and pin it\n"
                "  --json                       print the result as JSON (events: one object per line)\n"
-               "  --timeout SECONDS            give up waiting for the engine after this long (default 30)\n"
+               "  --timeout SECONDS            give up waiting for the engine after this long (default 30;\n"
+               "                               900 for the agent commands from spawn to purge, which wait\n"
+               "                               for the container)\n"
                "  -h, --help                   show this help\n"
                "  --version                    show hivectl's version\n"
                "\n"

@@ -155,8 +155,10 @@ Result<void> EngineConnection::hello(const QString &token)
     return {};
 }
 
-Result<QJsonValue> EngineConnection::call(const QString &method, const QJsonObject &params)
+Result<QJsonValue> EngineConnection::call(const QString &method, const QJsonObject &params,
+                                          std::optional<int> timeoutMs)
 {
+    const int waitMs = timeoutMs.value_or(m_invocation.timeoutMs);
     // Shared with the callback, which outlives this frame when the reply comes after the timeout.
     struct Pending {
         std::optional<Result<QJsonValue>> outcome;
@@ -180,14 +182,14 @@ Result<QJsonValue> EngineConnection::call(const QString &method, const QJsonObje
         QTimer timer;
         timer.setSingleShot(true);
         QObject::connect(&timer, &QTimer::timeout, &pending->loop, &QEventLoop::quit);
-        timer.start(m_invocation.timeoutMs);
+        timer.start(waitMs);
         pending->loop.exec();
     }
     if (!pending->outcome) {
         return fail(local(Error{ErrorCode::Unavailable,
                                 QStringLiteral("no reply to %1 from %2 within %3 s")
                                     .arg(method, m_client->peer().describe())
-                                    .arg(m_invocation.timeoutMs / 1000.0),
+                                    .arg(waitMs / 1000.0),
                                 {}}));
     }
     if (pending->lostConnection)

@@ -31,13 +31,16 @@ public:
     /// pins nothing, sends nothing, and returns the certificate's fingerprint.
     [[nodiscard]] Result<QString> presentedFingerprint();
 
-    [[nodiscard]] Result<QJsonValue> call(const QString &method, const QJsonObject &params);
+    /// Waits `timeoutMs` for the reply; without it, as long as --timeout says.
+    [[nodiscard]] Result<QJsonValue> call(const QString &method, const QJsonObject &params,
+                                          std::optional<int> timeoutMs = std::nullopt);
 
     template<typename M>
-    [[nodiscard]] Result<typename M::Result> call(const typename M::Params &params)
+    [[nodiscard]] Result<typename M::Result> call(const typename M::Params &params,
+                                                  std::optional<int> timeoutMs = std::nullopt)
     {
         const QString method = QString::fromLatin1(M::Name);
-        auto raw = call(method, params.toJson());
+        auto raw = call(method, params.toJson(), timeoutMs);
         if (!raw)
             return fail(raw.error());
         if (!raw->isObject())

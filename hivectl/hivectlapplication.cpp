@@ -82,6 +82,8 @@ int runCommand(EngineConnection &connection, const Invocation &invocation, Termi
         return AgentCommand(connection, invocation, terminal).list();
     case Command::AgentSetRecipients:
         return AgentCommand(connection, invocation, terminal).setRecipients();
+    case Command::AgentLifecycle:
+        return AgentCommand(connection, invocation, terminal).lifecycle();
     case Command::Send:
         return MessageCommand(connection, invocation, terminal).send();
     case Command::Inbox:
@@ -132,6 +134,13 @@ int HivectlApplication::run(const QStringList &arguments)
         return CertCommand(invocation, terminal).run();
     default:
         break;
+    }
+
+    // Asked before connecting: a person may take longer to answer than a connection should idle,
+    // and a refusal is a usage error whether or not the engine is up.
+    if (invocation.command == Command::AgentLifecycle && invocation.lifecycleOp == protocol::LifecycleOp::Purge) {
+        if (auto confirmed = AgentCommand::confirmPurge(invocation, terminal); !confirmed)
+            return terminal.fail(confirmed.error().message, ExitCode::Local);
     }
 
     QString token;

@@ -3,6 +3,7 @@
 
 #include "protocol/agents.h"
 #include "protocol/audit.h"
+#include "protocol/containers.h"
 #include "protocol/threads.h"
 #include "protocol/version.h"
 
@@ -29,6 +30,7 @@ struct Invocation {
         AgentAdd,
         AgentList,
         AgentSetRecipients,
+        AgentLifecycle,
         Send,
         Inbox,
         QuestionList,
@@ -49,14 +51,24 @@ struct Invocation {
     std::optional<QString> tokenFile;        ///< --token-file
     std::optional<QString> trustFingerprint; ///< canonical form of --trust-fingerprint
     bool json = false;
-    int timeoutMs = 30 * 1000;
+    int timeoutMs = 30 * 1000; ///< --timeout: connecting, and waiting for each reply
+    /// Waiting for a lifecycle reply: --timeout when given. The engine answers when the operation
+    /// has run through its queue, and a stop alone may take the stop grace (up to 600 s) and then
+    /// the SIGKILL, so the default is far longer than for other calls.
+    int lifecycleTimeoutMs = 15 * 60 * 1000;
 
-    QString name; ///< token create / revoke, agent add / set-recipients
+    QString name; ///< token create / revoke, agent add / set-recipients / the lifecycle commands
     QString role; ///< token create
     protocol::AuditListParams audit;
     std::optional<qint64> sinceSeq; ///< events --since
     std::optional<qint64> count;    ///< events --count
     QStringList recipients;         ///< agent set-recipients
+
+    /// agent spawn ... agent purge
+    protocol::LifecycleOp lifecycleOp = protocol::LifecycleOp::Start;
+    protocol::AgentSpawnParams spawn; ///< agent spawn: the name and the container's settings
+    bool yes = false;                 ///< agent purge --yes: no question asked
+
     protocol::MessageSendParams message;
     protocol::MessageListParams inbox;
     qint64 id = 0; ///< questions cancel, answer, reminders retry / cancel
