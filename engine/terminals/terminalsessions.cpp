@@ -179,6 +179,12 @@ Result<protocol::TerminalRef> TerminalSessions::close(const protocol::TerminalCl
     return protocol::TerminalRef{params.terminal};
 }
 
+qint64 TerminalSessions::bytesSent(quint32 terminal) const
+{
+    const Session *session = m_sessions.value(terminal);
+    return session ? session->bytesOut : 0;
+}
+
 void TerminalSessions::handleBinaryFrame(Connection &connection, const QByteArray &frame)
 {
     auto decoded = protocol::TerminalFrame::decode(frame);

@@ -61,6 +61,8 @@ public:
     void handleBinaryFrame(Connection &connection, const QByteArray &frame);
 
     [[nodiscard]] qsizetype count() const { return m_sessions.size(); }
+    /// Output bytes of a live terminal handed to its connection so far (0 for an unknown id).
+    [[nodiscard]] qint64 bytesSent(quint32 terminal) const;
     /// Ends every terminal now, e.g. when the engine stops.
     void closeAll(const QString &reason);
 

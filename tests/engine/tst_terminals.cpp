@@ -31,7 +31,9 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -103,6 +105,7 @@ private Q_SLOTS:
     void adminShellRunsResizesAndExits();
     void remoteTerminalCarriesBinaryFrames();
     void bulkOutputArrivesWhole();
+    void slowClientHoldsTheShellBack();
     void closeHangsTheShellUp();
     void clientGoingAwayKillsTheShell();
     void engineStopEndsTerminals();
@@ -316,6 +319,65 @@ void TestTerminals::bulkOutputArrivesWhole()
         const qsizetype first = screen.text.indexOf('x');
         QCOMPARE(screen.text.mid(first, 4000000), QByteArray(4000000, 'x'));
     }
+}
+
+void TestTerminals::slowClientHoldsTheShellBack()
+{
+    // A raw admin-socket client that stops reading: the engine must stop reading the shell's
+    // terminal instead of buffering its output without bound, and go on once the client reads.
+    startEngine();
+    VERIFY_OK(spawn(QStringLiteral("alice")));
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    QVERIFY(fd >= 0);
+    const auto closeFd = qScopeGuard([fd] { ::close(fd); });
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const QByteArray path = QFile::encodeName(m_engine->adminSocketPath());
+    std::copy(path.cbegin(), path.cend(), address.sun_path);
+    QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
+    QByteArray received;
+    const auto readSome = [fd, &received] {
+        char buffer[65536];
+        ssize_t got = 0;
+        while ((got = ::read(fd, buffer, sizeof buffer)) > 0)
+            received.append(buffer, got);
+    };
+    const auto send = [fd](const QByteArray &line) {
+        return ::write(fd, line.constData(), static_cast<size_t>(line.size())) == line.size();
+    };
+    QVERIFY(send(R"({"jsonrpc":"2.0","id":1,"method":"terminal_open","params":{"agent":"alice"}})"
+                 "\n"));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            readSome();
+            return received.contains("\"result\"");
+        },
+        Timeout));
+    const QJsonObject reply = QJsonDocument::fromJson(received.left(received.indexOf('\n'))).object();
+    const auto id = static_cast<quint32>(
+        reply.value(QStringLiteral("result")).toObject().value(QStringLiteral("terminal")).toInteger());
+    QVERIFY(id > 0);
+    const QByteArray command = "stty -echo; head -c 30000000 /dev/zero | tr '\\0' x; exit\n";
+    QVERIFY(send(R"({"jsonrpc":"2.0","id":2,"method":"terminal_input","params":{"terminal":)" + QByteArray::number(id) +
+                 R"(,"data":")" + command.toBase64() + "\"}}\n"));
+    // Not reading for a while: what the engine passed on stays near its pause mark (1 MiB) plus
+    // what the socket buffers hold, far below the 40 MB the shell wants to write.
+    QTest::qWait(1500);
+    const qint64 stalled = m_engine->terminals().bytesSent(id);
+    QVERIFY2(stalled > 0 && stalled < 8 * 1024 * 1024, qPrintable(QString::number(stalled)));
+    QTest::qWait(500);
+    QCOMPARE(m_engine->terminals().bytesSent(id), stalled);
+    // Reading again lets it run to the end.
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            readSome();
+            return received.contains("terminal.closed");
+        },
+        60000));
+    const auto sessions = auditRows(QStringLiteral("terminal_session"));
+    QCOMPARE(sessions.size(), 1);
+    QVERIFY(sessions.first().params.value(QStringLiteral("bytes_out")).toInteger() >= 30000000);
+    QCOMPARE(sessions.first().params.value(QStringLiteral("exit_code")).toInt(), 0);
 }
 
 void TestTerminals::closeHangsTheShellUp()
