@@ -16,7 +16,7 @@ namespace hive {
 namespace {
 Q_LOGGING_CATEGORY(lcSignals, "hive.signals")
 
-constexpr std::array<int, 3> WatchedSignals = {SIGTERM, SIGINT, SIGHUP};
+constexpr std::array<int, 4> WatchedSignals = {SIGTERM, SIGINT, SIGHUP, SIGWINCH};
 
 // Read by the signal handler, so it must be lock-free to be async-signal-safe.
 std::atomic<int> signalPipeWriteFd{-1};
@@ -109,6 +109,8 @@ void SignalWatcher::readPending()
             qCDebug(lcSignals, "received signal %d", signalNumber);
             if (signalNumber == SIGHUP)
                 Q_EMIT reloadRequested();
+            else if (signalNumber == SIGWINCH)
+                Q_EMIT windowResized();
             else
                 Q_EMIT terminateRequested(signalNumber);
         }

@@ -11,9 +11,9 @@ class QSocketNotifier;
 
 namespace hive {
 
-/// Turns SIGTERM/SIGINT and SIGHUP into Qt signals on the thread that created the watcher (self-pipe: the handler
-/// only write(2)s the signal number as one byte; a QSocketNotifier reads it in the event loop). One watcher at a
-/// time per process; the destructor restores the handlers that were installed before. POSIX only: the engine and
+/// Turns SIGTERM/SIGINT, SIGHUP and SIGWINCH into Qt signals on the thread that created the watcher (self-pipe: the
+/// handler only write(2)s the signal number as one byte; a QSocketNotifier reads it in the event loop). One watcher at
+/// a time per process; the destructor restores the handlers that were installed before. POSIX only: the engine and
 /// hivectl use it, the portable console does not.
 class SignalWatcher : public QObject
 {
@@ -34,6 +34,8 @@ public:
 Q_SIGNALS:
     void terminateRequested(int signalNumber);
     void reloadRequested();
+    /// SIGWINCH: the controlling terminal changed its size (ignored unless someone listens).
+    void windowResized();
 
 private:
     void readPending();
@@ -41,9 +43,9 @@ private:
     int m_readFd = -1;
     int m_writeFd = -1;
     QSocketNotifier *m_notifier = nullptr;
-    std::array<struct sigaction, 3> m_previous = {};
-    std::array<bool, 3> m_replaced = {};
-    std::array<bool, 3> m_handled = {true, true, true};
+    std::array<struct sigaction, 4> m_previous = {};
+    std::array<bool, 4> m_replaced = {};
+    std::array<bool, 4> m_handled = {true, true, true, true};
 };
 
 } // namespace hive

@@ -306,6 +306,15 @@ Result<void> parseAgentCommand(const QStringList &words, const QHash<QString, QS
             return ok;
         return expectWords(words, 2, QStringLiteral("agent list"));
     }
+    if (second == QLatin1String("shell")) {
+        invocation.command = Command::AgentShell;
+        if (auto ok = agentOptionsFor(second, options); !ok)
+            return ok;
+        if (auto ok = expectWords(words, 3, QStringLiteral("agent shell NAME")); !ok)
+            return ok;
+        invocation.name = words.at(2);
+        return {};
+    }
     if (second == QLatin1String("set-recipients")) {
         invocation.command = Command::AgentSetRecipients;
         if (auto ok = agentOptionsFor(second, options); !ok)
@@ -317,7 +326,7 @@ Result<void> parseAgentCommand(const QStringList &words, const QHash<QString, QS
         return {};
     }
     const QString commands = QStringLiteral("add, list, set-recipients, spawn, start, kill, restart, update, destroy, "
-                                            "revive and purge");
+                                            "revive, purge and shell");
     return usage(second.isEmpty() ? QStringLiteral("missing agent command: %1").arg(commands)
                                   : QStringLiteral("unknown command 'agent %1'; there are %2").arg(second, commands));
 }
@@ -658,6 +667,9 @@ QString CommandLine::helpText()
                "  agent revive NAME            bring a tombstone back and start it\n"
                "  agent purge NAME [--yes]     delete an agent for good, its files included (admin); asks for\n"
                "                               its name to be typed unless --yes is given\n"
+               "  agent shell NAME             a root login shell inside the agent's running container; at a\n"
+               "                               terminal every key goes to it, from a pipe stdin is typed into\n"
+               "                               it; exits with the shell's exit code\n"
                "  send TO BODY... [--reply-to ID]\n"
                "                               send a message as the operator to an agent, manager or * (every\n"
                "                               agent); prints its id. Put -- before a body that starts with -\n"
@@ -707,7 +719,9 @@ QString CommandLine::helpText()
                "  1  the engine refused the call (an error reply) or a check failed (audit chain broken,\n"
                "     event resync required)\n"
                "  2  usage error or local problem: bad arguments, cannot connect or connection lost,\n"
-               "     untrusted or changed certificate, unreadable token file\n")
+               "     untrusted or changed certificate, unreadable token file\n"
+               "  agent shell exits with the shell's own exit code (128 + N when signal N ended it) once\n"
+               "  the terminal is open.\n")
         .arg(paths::defaultStateDir())
         .arg(protocol::DefaultPort)
         .arg(client::KnownEngines::defaultPath());

@@ -8,12 +8,14 @@
 #include "engineconnection.h"
 #include "eventscommand.h"
 #include "messagecommand.h"
+#include "shellcommand.h"
 #include "statuscommand.h"
 #include "terminal.h"
 #include "threadcommand.h"
 #include "tokencommand.h"
 
 #include <QFile>
+#include <QLoggingCategory>
 
 namespace hive::ctl {
 
@@ -84,6 +86,8 @@ int runCommand(EngineConnection &connection, const Invocation &invocation, Termi
         return AgentCommand(connection, invocation, terminal).setRecipients();
     case Command::AgentLifecycle:
         return AgentCommand(connection, invocation, terminal).lifecycle();
+    case Command::AgentShell:
+        return ShellCommand(connection, invocation, terminal).run();
     case Command::Send:
         return MessageCommand(connection, invocation, terminal).send();
     case Command::Inbox:
@@ -114,6 +118,9 @@ int runCommand(EngineConnection &connection, const Invocation &invocation, Termi
 
 int HivectlApplication::run(const QStringList &arguments)
 {
+    // The libraries' debug lines are for developers (QT_LOGGING_RULES still turns them on): in a
+    // terminal they would land in the middle of a command's output, or of a remote shell.
+    QLoggingCategory::setFilterRules(QStringLiteral("hive.*.debug=false"));
     auto parsed = CommandLine::parse(arguments);
     if (!parsed) {
         Terminal terminal(false);

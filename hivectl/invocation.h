@@ -31,6 +31,7 @@ struct Invocation {
         AgentList,
         AgentSetRecipients,
         AgentLifecycle,
+        AgentShell,
         Send,
         Inbox,
         QuestionList,
@@ -57,7 +58,7 @@ struct Invocation {
     /// the SIGKILL, so the default is far longer than for other calls.
     int lifecycleTimeoutMs = 15 * 60 * 1000;
 
-    QString name; ///< token create / revoke, agent add / set-recipients / the lifecycle commands
+    QString name; ///< token create / revoke, agent add / set-recipients / shell / the lifecycle commands
     QString role; ///< token create
     protocol::AuditListParams audit;
     std::optional<qint64> sinceSeq; ///< events --since

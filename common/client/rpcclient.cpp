@@ -100,7 +100,7 @@ void RpcClient::onFrame(const QByteArray &frame)
             // refused, or a refusal before closing) belong to no call: they are announced, and a
             // close that follows fails the pending calls.
             if (response->error) {
-                qCWarning(lcClient).noquote() << "engine error:" << response->error->message;
+                qCDebug(lcClient).noquote() << "engine error:" << response->error->message;
                 Q_EMIT unsolicitedError(*response->error);
             }
             return;

@@ -151,7 +151,9 @@ void TestProtocol::terminalFrames()
 {
     // The header by hand: kind, then the id big-endian.
     const QByteArray frame = TerminalFrame{TerminalFrame::Kind::Input, 0x01020304, "ab"}.encode();
-    QCOMPARE(frame, QByteArray("\x02\x01\x02\x03\x04" "ab", 7));
+    QCOMPARE(frame, QByteArray("\x02\x01\x02\x03\x04"
+                               "ab",
+                               7));
     auto back = TerminalFrame::decode(frame);
     QVERIFY(back);
     QCOMPARE(back->kind, TerminalFrame::Kind::Input);

@@ -54,6 +54,16 @@ private Q_SLOTS:
         }
     }
 
+    void windowSizeChangeBecomesQtSignal()
+    {
+        SignalWatcher watcher;
+        QSignalSpy resized(&watcher, &SignalWatcher::windowResized);
+        QSignalSpy terminateSpy(&watcher, &SignalWatcher::terminateRequested);
+        QCOMPARE(::raise(SIGWINCH), 0);
+        QVERIFY(resized.wait(5000));
+        QCOMPARE(terminateSpy.size(), 0);
+    }
+
     void signalsArriveInOrder()
     {
         SignalWatcher watcher;

@@ -231,7 +231,12 @@ void TestHivectlLifecycle::usageErrors_data()
     QTest::newRow("unknown agent command")
         << QStringList{agent, QStringLiteral("stop"), QStringLiteral("w1")}
         << QStringLiteral("unknown command 'agent stop'; there are add, list, set-recipients, spawn, start, kill, "
-                          "restart, update, destroy, revive and purge");
+                          "restart, update, destroy, revive, purge and shell");
+    QTest::newRow("shell without NAME") << QStringList{agent, QStringLiteral("shell")}
+                                        << QStringLiteral("missing argument: hivectl agent shell NAME");
+    QTest::newRow("shell with an option")
+        << QStringList{agent, QStringLiteral("shell"), QStringLiteral("w1"), QStringLiteral("--yes")}
+        << QStringLiteral("option --yes is only for 'agent purge'");
 }
 
 void TestHivectlLifecycle::usageErrors()
@@ -378,6 +383,19 @@ void TestHivectlLifecycle::containerFromSpawnToPurge()
     QCOMPARE(container.value(QStringLiteral("network")).toString(), QStringLiteral("none"));
     QCOMPARE(container.value(QStringLiteral("memory_max")).toString(), QStringLiteral("1G"));
     QCOMPARE(container.value(QStringLiteral("uid_base")).toInteger(), uidBase);
+
+    // A shell inside, from a pipe: root there, the container's hostname, the shell's exit code.
+    const Run shell =
+        hive::test::runHivectl({QStringLiteral("--state-dir"), m_nspawnStateDir, QStringLiteral("agent"),
+                                QStringLiteral("shell"), QStringLiteral("w1")},
+                               {}, HivectlTimeoutMs, "echo U$(id -u)U H$(hostname)H; stty size\nexit 5\n");
+    QVERIFY2(shell.exitCode == 5, qPrintable(shell.describe()));
+    QVERIFY2(shell.out.contains(QLatin1String("U0U")) && shell.out.contains(QLatin1String("Hw1H")),
+             qPrintable(shell.describe()));
+    QVERIFY2(shell.out.contains(QLatin1String("24 80")), qPrintable(shell.describe())); // no terminal: 80x24
+    const Run noShell = run({QStringLiteral("shell"), QStringLiteral("nobody")});
+    QCOMPARE(noShell.exitCode, 1);
+    QCOMPARE(noShell.err, QStringLiteral("hivectl: no agent named 'nobody'\n"));
     const Run table = run({QStringLiteral("list")});
     QVERIFY2(table.exitCode == 0 &&
                  table.out.contains(QRegularExpression(QStringLiteral("\\nw1 +agent +running +%1 ").arg(firstPid))),

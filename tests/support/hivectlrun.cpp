@@ -15,7 +15,7 @@ QString HivectlRun::describe() const
         .arg(finished ? QString() : QStringLiteral(" (did not finish; killed)"), out, err);
 }
 
-HivectlRun runHivectl(const QStringList &arguments, const QString &token, int timeoutMs)
+HivectlRun runHivectl(const QStringList &arguments, const QString &token, int timeoutMs, const QByteArray &input)
 {
     QProcess process;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -24,7 +24,9 @@ HivectlRun runHivectl(const QStringList &arguments, const QString &token, int ti
         env.insert(QStringLiteral("HIVE_TOKEN"), token);
     process.setProcessEnvironment(env);
     process.start(binaryPath(QStringLiteral("hivectl")), arguments);
-    // stdin is a pipe at EOF: never a terminal, so hivectl must not ask anything.
+    // stdin is a pipe that ends after `input`: never a terminal, so hivectl must not ask anything.
+    if (!input.isEmpty())
+        process.write(input);
     process.closeWriteChannel();
     HivectlRun run;
     run.finished = process.waitForFinished(timeoutMs);

@@ -18,9 +18,10 @@ struct HivectlRun {
     [[nodiscard]] QString describe() const;
 };
 
-/// Runs hivectl with `arguments`, stdin at EOF (never a terminal), HIVE_TOKEN set to `token` or
-/// removed; kills it after `timeoutMs`.
-[[nodiscard]] HivectlRun runHivectl(const QStringList &arguments, const QString &token = {}, int timeoutMs = 60 * 1000);
+/// Runs hivectl with `arguments`, stdin a pipe (never a terminal) that carries `input` and then
+/// ends, HIVE_TOKEN set to `token` or removed; kills it after `timeoutMs`.
+[[nodiscard]] HivectlRun runHivectl(const QStringList &arguments, const QString &token = {}, int timeoutMs = 60 * 1000,
+                                    const QByteArray &input = {});
 
 /// `text` as one JSON object; on failure an empty object and `error` says why (with the text).
 [[nodiscard]] QJsonObject parseObject(const QString &text, QString *error);
