@@ -248,7 +248,8 @@ void TestAgentSockets::socketsOpenAgainAfterRestart()
 void TestAgentSockets::connectionsArePublished()
 {
     QList<std::pair<QString, QString>> seen; // kind, name
-    connect(&m_engine->events(), &EventLog::published, this, [&seen](const Event &event) {
+    QObject scope;                           // the connection must not outlive `seen`
+    connect(&m_engine->events(), &EventLog::published, &scope, [&seen](const Event &event) {
         if (event.kind.startsWith(QLatin1String("agent_")))
             seen.append({event.kind, event.data.value(QStringLiteral("name")).toString()});
     });
