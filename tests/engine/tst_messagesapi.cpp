@@ -9,6 +9,7 @@
 #include "broker/questions.h"
 #include "broker/reminders.h"
 #include "engine.h"
+#include "engineclients.h"
 #include "fakeclock.h"
 #include "localsocketpeer.h"
 #include "protocol/agentmethods.h"
@@ -100,34 +101,12 @@ void TestMessagesApi::cleanup()
 
 std::unique_ptr<client::RpcClient> TestMessagesApi::connectAdmin()
 {
-    auto client = std::make_unique<client::RpcClient>(new client::LocalSocketPeer(m_engine->adminSocketPath()));
-    if (auto opened = client->openAndWait(Timeout); !opened)
-        qWarning("cannot open the admin socket: %s", qPrintable(opened.error().message));
-    return client;
+    return test::connectAdmin(*m_engine);
 }
 
 std::unique_ptr<client::RpcClient> TestMessagesApi::connectRemote(Role role)
 {
-    const QString name = QStringLiteral("%1-token").arg(roleName(role));
-    auto created = m_engine->tokens().create(name, role, QStringLiteral("test"));
-    if (!created)
-        qWarning("cannot create token %s: %s", qPrintable(name), qPrintable(created.error().message));
-    const QString fingerprint = m_engine->tls().fingerprint;
-    auto *peer = new client::WebSocketPeer(QUrl(QStringLiteral("wss://127.0.0.1:%1").arg(m_engine->tlsPort())),
-                                           [fingerprint](const QString &presented, QString *refusal) {
-                                               if (presented == fingerprint)
-                                                   return true;
-                                               *refusal = QStringLiteral("fingerprint changed");
-                                               return false;
-                                           });
-    auto client = std::make_unique<client::RpcClient>(peer);
-    if (!client->openAndWait(Timeout))
-        return client;
-    auto hello = client->callAndWait<HelloMethod>(
-        HelloParams{QString::fromLatin1(Version), created ? created->secret : QString(), {}}, Timeout);
-    if (!hello)
-        qWarning("hello failed: %s", qPrintable(hello.error().message));
-    return client;
+    return test::connectRemote(*m_engine, role);
 }
 
 std::unique_ptr<client::RpcClient> TestMessagesApi::connectAgent(const QString &agent)

@@ -6,6 +6,7 @@
 // a real systemd-nspawn container.
 #include "containers/agentlifecycle.h"
 #include "engine.h"
+#include "engineclients.h"
 #include "fakeclock.h"
 #include "fakeruntime.h"
 #include "localsocketpeer.h"
@@ -168,28 +169,12 @@ void TestTerminals::cleanup()
 
 std::unique_ptr<RpcClient> TestTerminals::connectAdmin()
 {
-    auto client = std::make_unique<RpcClient>(new client::LocalSocketPeer(m_engine->adminSocketPath()));
-    if (auto opened = client->openAndWait(Timeout); !opened)
-        qWarning("cannot open the admin socket: %s", qPrintable(opened.error().message));
-    return client;
+    return test::connectAdmin(*m_engine);
 }
 
 std::unique_ptr<RpcClient> TestTerminals::connectRemote(Role role)
 {
-    const QString name = QStringLiteral("%1-token").arg(roleName(role));
-    auto created = m_engine->tokens().create(name, role, QStringLiteral("test"));
-    const QString fingerprint = m_engine->tls().fingerprint;
-    auto *peer = new client::WebSocketPeer(
-        QUrl(QStringLiteral("wss://127.0.0.1:%1").arg(m_engine->tlsPort())),
-        [fingerprint](const QString &presented, QString *) { return presented == fingerprint; });
-    auto client = std::make_unique<RpcClient>(peer);
-    if (!client->openAndWait(Timeout))
-        return client;
-    auto hello = client->callAndWait<HelloMethod>(
-        HelloParams{QString::fromLatin1(Version), created ? created->secret : QString(), {}}, Timeout);
-    if (!hello)
-        qWarning("hello failed: %s", qPrintable(hello.error().message));
-    return client;
+    return test::connectRemote(*m_engine, role);
 }
 
 QList<QJsonObject> TestTerminals::events(const QString &kind)
@@ -581,15 +566,12 @@ void TestTerminals::badInput()
 void TestTerminals::binaryFrameBeforeHelloCloses()
 {
     startEngine();
-    const QString fingerprint = m_engine->tls().fingerprint;
-    auto *peer = new client::WebSocketPeer(
-        QUrl(QStringLiteral("wss://127.0.0.1:%1").arg(m_engine->tlsPort())),
-        [fingerprint](const QString &presented, QString *) { return presented == fingerprint; });
-    RpcClient anonymous(peer);
-    VERIFY_OK(anonymous.openAndWait(Timeout));
+    auto client = test::connectTls(*m_engine);
+    RpcClient &anonymous = *client;
+    QVERIFY(anonymous.isOpen());
     QSignalSpy closed(&anonymous, &RpcClient::closed);
     QSignalSpy refusals(&anonymous, &RpcClient::unsolicitedError);
-    peer->sendBinary(TerminalFrame{TerminalFrame::Kind::Input, 1, "id\n"}.encode());
+    anonymous.peer().sendBinary(TerminalFrame{TerminalFrame::Kind::Input, 1, "id\n"}.encode());
     QVERIFY(closed.wait(Timeout));
     QCOMPARE(refusals.size(), 1);
     QCOMPARE(refusals.first().first().value<Error>().code, ErrorCode::Unauthenticated);
