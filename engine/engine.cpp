@@ -255,6 +255,8 @@ LifecycleOptions Engine::lifecycleOptions() const
     options.stopGrace = std::chrono::seconds(m_config.stopGraceSeconds);
     options.autoRestart = m_config.autoRestart;
     options.restartBackoff = std::chrono::seconds(m_config.restartBackoffSeconds);
+    if (m_config.containerRoot == QLatin1String("image"))
+        options.image = {m_config.imageDirectory(), m_config.imageSuite, m_config.imageMirror, {}};
     return options;
 }
 

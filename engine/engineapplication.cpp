@@ -2,6 +2,7 @@
 #include "engineapplication.h"
 
 #include "clock.h"
+#include "containers/baseimage.h"
 #include "engine.h"
 #include "engineconfig.h"
 #include "logging.h"
@@ -11,6 +12,8 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QEventLoop>
+#include <QFileInfo>
 #include <QLoggingCategory>
 
 #include <cstdio>
@@ -46,7 +49,45 @@ struct Options {
                                                        "(creating it on first use) and exit.")};
     QCommandLineOption checkConfig{QStringLiteral("check-config"),
                                    QStringLiteral("Check the configuration and exit: 0 when valid, 2 when not.")};
+    QCommandLineOption buildImage{QStringLiteral("build-image"),
+                                  QStringLiteral("Build the containers' base image (containers.root = \"image\") with "
+                                                 "debootstrap if it is missing, and exit: 0 when it is there, 1 when "
+                                                 "the build failed.")};
 };
+
+// --build-image: debootstrap's progress on stdout, errors on stderr.
+int buildImage(const EngineConfig &config)
+{
+    const BaseImage::Settings settings{
+        QFileInfo(config.imageDirectory()).absoluteFilePath(), config.imageSuite, config.imageMirror, {}};
+    if (BaseImage::exists(settings.dir)) {
+        std::printf("the base image %s is there already\n", qPrintable(settings.dir));
+        return 0;
+    }
+    std::printf("building the base image %s: debootstrap --variant=minbase %s from %s\n", qPrintable(settings.dir),
+                qPrintable(settings.suite), qPrintable(settings.mirror));
+    std::fflush(stdout);
+    BaseImage image(settings);
+    QEventLoop loop;
+    int exitCode = 1;
+    image.build(
+        [](const QString &line) {
+            std::printf("%s\n", qPrintable(line));
+            std::fflush(stdout);
+        },
+        [&](const Result<void> &built) {
+            if (built) {
+                std::printf("the base image %s is built\n", qPrintable(settings.dir));
+                exitCode = 0;
+            } else {
+                printError(built.error().message);
+            }
+            loop.quit();
+        });
+    if (image.building())
+        loop.exec();
+    return exitCode;
+}
 
 } // namespace
 
@@ -60,8 +101,8 @@ int EngineApplication::run(const QStringList &arguments)
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     const Options options;
-    parser.addOptions(
-        {options.config, options.stateDir, options.listen, options.printFingerprint, options.checkConfig});
+    parser.addOptions({options.config, options.stateDir, options.listen, options.printFingerprint, options.checkConfig,
+                       options.buildImage});
     if (!parser.parse(arguments)) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));
         return ExitUsage;
@@ -121,6 +162,9 @@ int EngineApplication::run(const QStringList &arguments)
         std::printf("%s\n", qPrintable(tls->fingerprint));
         return 0;
     }
+
+    if (parser.isSet(options.buildImage))
+        return buildImage(config);
 
     SystemClock clock;
     Engine engine(config, clock);

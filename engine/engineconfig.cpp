@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
+#include <QRegularExpression>
+#include <QUrl>
 
 #include <toml++/toml.h>
 
@@ -36,8 +38,11 @@ constexpr std::string_view TopLevelKeys[] = {"listen", "state_dir"};
 constexpr std::string_view ApiKeys[] = {"event_history", "hello_timeout_seconds", "max_connections", "max_frame_bytes"};
 constexpr std::string_view BrokerKeys[] = {"max_body_bytes", "retention_days", "vacuum_interval_minutes"};
 constexpr std::string_view ContainerKeys[] = {
-    "auto_restart", "backend", "command", "harness", "restart_backoff_seconds", "spawn_manager", "stop_grace_seconds"};
+    "auto_restart", "backend",       "command",           "harness",
+    "image_dir",    "image_mirror",  "image_suite",       "restart_backoff_seconds",
+    "root",         "spawn_manager", "stop_grace_seconds"};
 constexpr std::string_view ContainerBackends[] = {"nspawn", "none"};
+constexpr std::string_view ContainerRoots[] = {"host", "image"};
 constexpr std::string_view LogKeys[] = {"level"};
 constexpr std::string_view ServiceKeys[] = {"watchdog_seconds"};
 constexpr std::string_view TlsKeys[] = {"certificate", "private_key"};
@@ -295,7 +300,50 @@ void readTls(Checker &checker, const toml::table &root, EngineConfig &config)
                             hasCertificate ? QStringLiteral("tls.private_key") : QStringLiteral("tls.certificate")));
 }
 
+void readImage(Checker &checker, const toml::table &root, EngineConfig &config)
+{
+    if (const auto value = checker.string(root, "containers", "root")) {
+        if (contains(ContainerRoots, value->toStdString()))
+            config.containerRoot = *value;
+        else
+            checker.report(Checker::find(root, "containers", "root")->source(),
+                           QStringLiteral("key 'containers.root' must be one of %1, got %2")
+                               .arg(joined(ContainerRoots), quoted(*value)));
+    }
+    if (const auto value = checker.string(root, "containers", "image_dir"); value && !value->isEmpty())
+        config.imageDir = checker.resolved(*value);
+    // A code name or suite as debootstrap takes it; it also names the default directory, so no '/' or "..".
+    static const QRegularExpression suite(QStringLiteral("^[a-z][a-z0-9-]{0,31}$"));
+    if (const auto value = checker.string(root, "containers", "image_suite")) {
+        if (suite.match(*value).hasMatch())
+            config.imageSuite = *value;
+        else
+            checker.report(Checker::find(root, "containers", "image_suite")->source(),
+                           QStringLiteral("key 'containers.image_suite' must be a Debian suite or code name like "
+                                          "\"bookworm\" (lower-case letters, digits and '-'), got %1")
+                               .arg(quoted(*value)));
+    }
+    if (const auto value = checker.string(root, "containers", "image_mirror")) {
+        const QUrl url(*value, QUrl::StrictMode);
+        const QString scheme = url.scheme();
+        const bool web = scheme == QLatin1String("http") || scheme == QLatin1String("https");
+        if (url.isValid() &&
+            ((web && !url.host().isEmpty()) || (scheme == QLatin1String("file") && !url.path().isEmpty())))
+            config.imageMirror = *value;
+        else
+            checker.report(Checker::find(root, "containers", "image_mirror")->source(),
+                           QStringLiteral("key 'containers.image_mirror' must be an http://, https:// or file:// URL "
+                                          "of a Debian mirror, got %1")
+                               .arg(quoted(*value)));
+    }
+}
+
 } // namespace
+
+QString EngineConfig::imageDirectory() const
+{
+    return imageDir.isEmpty() ? QDir(stateDir).filePath(QStringLiteral("images/debian-") + imageSuite) : imageDir;
+}
 
 QString EngineConfig::defaultPath()
 {
@@ -378,6 +426,7 @@ Result<EngineConfig> EngineConfig::load(const QString &path, bool required)
     checker.integer(root, "containers", "stop_grace_seconds", 1, 600, config.stopGraceSeconds);
     checker.boolean(root, "containers", "auto_restart", config.autoRestart);
     checker.integer(root, "containers", "restart_backoff_seconds", 1, 3600, config.restartBackoffSeconds);
+    readImage(checker, root, config);
     if (const auto value = checker.string(root, "log", "level")) {
         if (contains(LogLevels, value->toStdString()))
             config.logLevel = *value;

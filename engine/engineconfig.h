@@ -36,6 +36,13 @@ struct EngineConfig {
     int stopGraceSeconds = 10;                            ///< containers.stop_grace_seconds
     bool autoRestart = false;                             ///< containers.auto_restart
     int restartBackoffSeconds = 10;                       ///< containers.restart_backoff_seconds (doubles per crash)
+    QString containerRoot = QStringLiteral("host");       ///< containers.root: "host" (the host's /usr) or "image"
+    QString imageDir;                                     ///< containers.image_dir; empty = imageDirectory()'s default
+    QString imageSuite = QStringLiteral("bookworm");      ///< containers.image_suite
+    QString imageMirror = QStringLiteral("http://deb.debian.org/debian"); ///< containers.image_mirror
+
+    /// The base image's directory: image_dir, else `<state dir>/images/debian-<suite>`.
+    [[nodiscard]] QString imageDirectory() const;
 
     /// /etc/hyperhive/engine.conf: read when --config is not given, and allowed to be absent.
     [[nodiscard]] static QString defaultPath();

@@ -299,6 +299,7 @@ ContainerSpec AgentLifecycle::specFor(const ContainerRecord &record) const
     ContainerSpec spec;
     spec.agent = record.agent;
     spec.rootDir = dir.filePath(QStringLiteral("root"));
+    spec.imageDir = m_options.image.dir;
     spec.stateDir = dir.filePath(QStringLiteral("state"));
     spec.socketDir = QFileInfo(m_sockets.socketPath(record.agent)).absolutePath();
     spec.credentialsDir = dir.filePath(QStringLiteral("claude"));
@@ -479,11 +480,43 @@ void AgentLifecycle::doStart(const QString &agent, bool byOperator, Done done)
         done(set);
         return;
     }
+    ensureImage([this, alive = std::weak_ptr<bool>(m_alive), record, byOperator, done](const Result<void> &image) {
+        if (alive.lock())
+            launch(record, byOperator, image, done);
+    });
+}
+
+void AgentLifecycle::ensureImage(Done next)
+{
+    const BaseImage::Settings &settings = m_options.image;
+    if (settings.dir.isEmpty() || BaseImage::exists(settings.dir)) {
+        next({});
+        return;
+    }
+    // Built inside the job that needs it, so that the queue holds every other operation meanwhile; debootstrap runs
+    // as a child process, so the engine keeps serving while it does (a minute or more).
+    if (!m_jobs.empty())
+        progress(m_jobs.front(), QStringLiteral("building the base image"));
+    qCInfo(lcLifecycle).noquote() << "the base image" << settings.dir << "is missing: building it";
+    m_image = std::make_unique<BaseImage>(settings);
+    m_image->build(nullptr, [this, next, dir = settings.dir](const Result<void> &built) {
+        QTimer::singleShot(0, this, [this] { m_image.reset(); }); // not inside its own callback
+        next(built ? built : fail(built.error().wrapped(QStringLiteral("building the base image %1").arg(dir))));
+    });
+}
+
+void AgentLifecycle::launch(const ContainerRecord &record, bool byOperator, const Result<void> &image, const Done &done)
+{
+    const QString &agent = record.agent;
     const auto failed = [&](const Error &error) {
         (void)m_store.setExited(agent, m_clock.now(), error.message);
         (void)setState(agent, state(agentstate::Stopped), state(agentstate::Starting), error.message);
         done(fail(error));
     };
+    if (!image) {
+        failed(image.error());
+        return;
+    }
     const ContainerSpec spec = specFor(record);
     for (const QString &dir : {agentDir(agent), spec.stateDir, spec.credentialsDir}) {
         if (auto made = StateDir::ensure(dir); !made) {

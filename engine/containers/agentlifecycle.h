@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "baseimage.h"
 #include "containerruntime.h"
 #include "containerstore.h"
 #include "protocol/agents.h"
@@ -36,6 +37,7 @@ struct LifecycleOptions {
     std::chrono::milliseconds restartBackoffMax{600000};
     quint32 uidBaseFirst = 0x80000; ///< the first uid range handed out (524288)
     quint32 uidCount = 65536;
+    BaseImage::Settings image; ///< containers.root = "image"; image.dir empty: "host"
 };
 
 /// Agents' containers through their lives: spawn, start, kill, restart, update, destroy, revive,
@@ -98,6 +100,9 @@ private:
 
     void doSpawn(const protocol::AgentSpawnParams &params, Done done);
     void doStart(const QString &agent, bool byOperator, Done done);
+    /// With root = "image": builds the base image when it is missing (a long step, without blocking), then `next`.
+    void ensureImage(Done next);
+    void launch(const ContainerRecord &record, bool byOperator, const Result<void> &image, const Done &done);
     void doStop(const QString &agent, Done done);
     void waitForExit(const QString &agent, ContainerProcess process, std::chrono::milliseconds left, bool killed,
                      Done done);
@@ -133,6 +138,7 @@ private:
     bool m_running = false;
     ContainerStore m_store;
     CrashWatch *m_watch = nullptr;                                ///< none without a runtime
+    std::unique_ptr<BaseImage> m_image;                           ///< while the base image is being built
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true); ///< for timers that outlive us
 };
 

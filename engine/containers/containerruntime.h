@@ -15,7 +15,9 @@ namespace hive::engine {
 /// creates them under its state dir); the runtime prepares the root tree and starts the machine.
 struct ContainerSpec {
     QString agent;          ///< the agent's name; the machine is called `hive-<agent>`
-    QString rootDir;        ///< the per-agent root tree (`agents/<n>/root`), built by prepare()
+    QString rootDir;        ///< the per-agent root tree (`agents/<n>/root`), built by prepare(); with an image,
+                            ///< the agent's layer over it (upper/, work/) and the mount points (lower/, merged/)
+    QString imageDir;       ///< empty: the host's /usr (containers.root = "host"); else the base image, read-only
     QString stateDir;       ///< bound read-write at /state
     QString socketDir;      ///< the agent's socket dir, bound read-write at /run/hive
     QString credentialsDir; ///< bound read-write at /root/.claude

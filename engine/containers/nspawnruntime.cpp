@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "nspawnruntime.h"
 
+#include "baseimage.h"
 #include "execchild.h"
 #include "procfs.h"
 #include "uniquefd.h"
@@ -18,6 +19,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,8 +29,13 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <ctime>
 #include <dirent.h>
+#include <elf.h>
+#include <linux/mount.h>
 #include <memory>
+#include <optional>
+#include <sched.h>
 #include <vector>
 
 namespace hive::engine {
@@ -41,6 +48,10 @@ constexpr int PollMs = 10;
 constexpr int KillWaitMs = 2000;
 constexpr int LogTailLines = 20;
 constexpr int MaxTreeDepth = 256;
+// With an image: where the host's hive-harness and the host's /usr (its loader and libraries) appear inside.
+constexpr auto HarnessInside = "/opt/hive/bin/hive-harness";
+constexpr auto HarnessBinaryInside = "/opt/hive/libexec/hive-harness";
+constexpr auto HostUsrInside = "/opt/hive/host/usr";
 
 QString errnoText(int error = errno)
 {
@@ -97,21 +108,26 @@ bool hasExeced(qint64 pid, qint64 nspawnPid)
 
 // With --console=pipe nothing ties a container to its nspawn: when nspawn dies (SIGKILL, OOM) its stub init and
 // everything under it live on, adopted by init, still working on the agent's state. Such a leftover is found by its
-// root directory (the same inode) and a parent that is no systemd-nspawn, and killed before a new start.
-void killLeftovers(const QString &rootDir)
+// root directory (the same inode) or its owner (container root is the agent's uid_base, which no other agent shares:
+// an image's overlay root exists only in the container's mount namespace) and a parent that is no systemd-nspawn,
+// and killed before a new start.
+void killLeftovers(const QString &rootDir, uid_t uidBase)
 {
     struct stat root = {};
-    if (::stat(QFile::encodeName(rootDir).constData(), &root) != 0)
-        return;
+    const bool haveRoot = ::stat(QFile::encodeName(rootDir).constData(), &root) == 0;
     const QList<ProcStat> processes = ProcFs::liveProcesses();
     QList<ProcStat> leftovers;
     for (const ProcStat &stub : processes) {
         const auto parent =
             std::find_if(processes.cbegin(), processes.cend(), [&](const ProcStat &p) { return p.pid == stub.ppid; });
         struct stat theirs = {};
+        struct stat process = {};
+        const bool sameRoot = haveRoot && ::stat(ProcFs::path(stub.pid, "root").constData(), &theirs) == 0 &&
+                              theirs.st_dev == root.st_dev && theirs.st_ino == root.st_ino;
+        const bool sameOwner =
+            ::stat(ProcFs::path(stub.pid, "").constData(), &process) == 0 && process.st_uid == uidBase;
         if (stub.comm == "(sd-stubinit)" && (parent == processes.cend() || parent->comm != "systemd-nspawn") &&
-            ::stat(ProcFs::path(stub.pid, "root").constData(), &theirs) == 0 && theirs.st_dev == root.st_dev &&
-            theirs.st_ino == root.st_ino) {
+            (sameRoot || sameOwner)) {
             qCWarning(lcContainers).noquote()
                 << QStringLiteral("killing the container left in %1 by a systemd-nspawn that died (stub init: pid %2)")
                        .arg(rootDir)
@@ -127,7 +143,10 @@ void killLeftovers(const QString &rootDir)
 // ---- the root tree: every path below it is opened relative to a directory fd and never through a symlink, since
 // container root owns the tree and may have planted links to host paths in it.
 
-Result<UniqueFd> openDirAt(int parent, const QString &parentPath, const QString &relative, mode_t mode)
+// Creates the missing dirs of `relative` (0755, the last one `mode`); with `owner`, what it creates or sets the mode of
+// is handed to that uid and gid.
+Result<UniqueFd> openDirAt(int parent, const QString &parentPath, const QString &relative, mode_t mode,
+                           std::optional<uid_t> owner = std::nullopt)
 {
     UniqueFd current(::fcntl(parent, F_DUPFD_CLOEXEC, 0));
     const QStringList parts = relative.split(QLatin1Char('/'), Qt::SkipEmptyParts);
@@ -144,6 +163,8 @@ Result<UniqueFd> openDirAt(int parent, const QString &parentPath, const QString 
         const bool last = i == parts.size() - 1;
         if ((last || made) && ::fchmod(next.get(), last ? mode : 0755) != 0)
             return ioFailure("set the mode of", path);
+        if ((last || made) && owner && ::fchown(next.get(), *owner, *owner) != 0)
+            return ioFailure("chown", path);
         current = std::move(next);
     }
     return current;
@@ -173,7 +194,8 @@ bool writeAll(int fd, const QByteArray &data)
 }
 
 // Written beside and renamed over, so that whatever container root left at `name` is replaced, never followed.
-Result<void> writeFileAt(int dir, const QString &dirPath, const QString &name, const QByteArray &content, mode_t mode)
+Result<void> writeFileAt(int dir, const QString &dirPath, const QString &name, const QByteArray &content, mode_t mode,
+                         std::optional<uid_t> owner = std::nullopt)
 {
     const QString path = dirPath + QLatin1Char('/') + name;
     const QByteArray target = QFile::encodeName(name);
@@ -181,6 +203,7 @@ Result<void> writeFileAt(int dir, const QString &dirPath, const QString &name, c
     ::unlinkat(dir, temporary.constData(), 0);
     UniqueFd fd(::openat(dir, temporary.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode));
     if (!fd.valid() || !writeAll(fd.get(), content) || ::fchmod(fd.get(), mode) != 0 ||
+        (owner && ::fchown(fd.get(), *owner, *owner) != 0) ||
         ::renameat(dir, temporary.constData(), dir, target.constData()) != 0) {
         auto failure = ioFailure("write", path);
         ::unlinkat(dir, temporary.constData(), 0);
@@ -288,7 +311,210 @@ Result<void> checkSpec(const ContainerSpec &spec)
     }
     if (spec.rootDir.isEmpty() || spec.stateDir.isEmpty())
         return invalid(QStringLiteral("no root dir or state dir"));
+    if (!spec.imageDir.isEmpty()) {
+        if (!QDir::isAbsolutePath(spec.imageDir))
+            return invalid(QStringLiteral("the image dir %1 is not absolute").arg(spec.imageDir));
+        // overlayfs's options separate with ',' and ':' (lowerdir=a:b,upperdir=...).
+        static const QRegularExpression special(QStringLiteral("[,:\\\\]"));
+        for (const QString &path : {spec.rootDir, spec.imageDir}) {
+            if (path.contains(special))
+                return invalid(
+                    QStringLiteral("%1 holds ',', ':' or '\\', which an overlay mount cannot take").arg(path));
+        }
+    }
     return {};
+}
+
+// The program interpreter (PT_INTERP) of a 64-bit little-endian ELF executable; empty for anything else (a script, a
+// static binary).
+QString elfInterpreter(const QString &path)
+{
+    QFile file(path);
+    Elf64_Ehdr header = {};
+    if (!file.open(QIODevice::ReadOnly) ||
+        file.read(reinterpret_cast<char *>(&header), sizeof header) != qint64(sizeof header) ||
+        std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 || header.e_ident[EI_CLASS] != ELFCLASS64 ||
+        header.e_ident[EI_DATA] != ELFDATA2LSB || header.e_phentsize != sizeof(Elf64_Phdr)) {
+        return {};
+    }
+    for (int i = 0; i < header.e_phnum; ++i) {
+        Elf64_Phdr segment = {};
+        if (!file.seek(qint64(header.e_phoff) + qint64(i) * header.e_phentsize) ||
+            file.read(reinterpret_cast<char *>(&segment), sizeof segment) != qint64(sizeof segment))
+            return {};
+        if (segment.p_type == PT_INTERP && segment.p_filesz < PATH_MAX && file.seek(qint64(segment.p_offset)))
+            return QFile::decodeName(file.read(qint64(segment.p_filesz)).split('\0').value(0));
+    }
+    return {};
+}
+
+// "/usr/x" as the host's /usr appears inside an image container.
+QString hostUsrInside(const QString &hostPath)
+{
+    return QLatin1String(HostUsrInside) + hostPath.mid(4);
+}
+
+// With an image, the container's /usr is the image's, whose libraries need not be the ones the host's hive-harness
+// was built against (another suite, no Qt at all). A dynamic harness is therefore run by the host's own loader with
+// the host's library dirs (the host's /usr is bound read-only at /opt/hive/host/usr); only that process sees them,
+// the programs it starts use the image's. Empty when the harness is no dynamic ELF or its loader is not under /usr:
+// then it is bound at /opt/hive/bin/hive-harness as it is.
+QByteArray harnessWrapper(const QString &harnessPath)
+{
+    const QString loader = QFileInfo(elfInterpreter(harnessPath)).canonicalFilePath();
+    if (!loader.startsWith(QLatin1String("/usr/")))
+        return {};
+    QStringList dirs{QFileInfo(loader).absolutePath()};
+    const QDir conf(QStringLiteral("/etc/ld.so.conf.d"));
+    for (const QString &name : conf.entryList({QStringLiteral("*.conf")}, QDir::Files, QDir::Name)) {
+        QFile file(conf.filePath(name));
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        for (const QByteArray &line : file.readAll().split('\n')) {
+            const QString dir = QFileInfo(QFile::decodeName(line.trimmed())).canonicalFilePath();
+            if (dir.startsWith(QLatin1String("/usr/")) && !dir.contains(QLatin1Char(':')) && !dirs.contains(dir))
+                dirs.append(dir);
+        }
+    }
+    for (const QString &dir : {QStringLiteral("/usr/lib64"), QStringLiteral("/usr/lib")}) {
+        const QString real = QFileInfo(dir).canonicalFilePath();
+        if (!real.isEmpty() && !dirs.contains(real))
+            dirs.append(real);
+    }
+    QStringList inside;
+    for (const QString &dir : std::as_const(dirs))
+        inside.append(hostUsrInside(dir));
+    const auto quoted = [](const QString &text) {
+        return '\'' + QString(text).replace(QLatin1Char('\''), QLatin1String("'\\''")).toUtf8() + '\'';
+    };
+    return "#!/bin/sh\n# Written by hyperhive at every start: the host's hive-harness with the host's "
+           "libraries.\nexec " +
+           quoted(hostUsrInside(loader)) + " --library-path " + quoted(inside.join(QLatin1Char(':'))) + " --argv0 " +
+           HarnessInside + ' ' + HarnessBinaryInside + " \"$@\"\n";
+}
+
+// A user namespace that maps 0..count-1 to base..base+count-1, for the image's idmapped mount: made by a child that
+// unshares and waits; the namespace outlives it as long as the returned fd is open.
+Result<UniqueFd> mappedUserNamespace(quint32 base, quint32 count)
+{
+    int ready[2];
+    int release[2];
+    if (::pipe2(ready, O_CLOEXEC) != 0)
+        return ioFailure("create", QStringLiteral("a pipe"));
+    UniqueFd readyRead(ready[0]);
+    UniqueFd readyWrite(ready[1]);
+    if (::pipe2(release, O_CLOEXEC) != 0)
+        return ioFailure("create", QStringLiteral("a pipe"));
+    UniqueFd releaseRead(release[0]);
+    UniqueFd releaseWrite(release[1]);
+    const pid_t child = ::fork();
+    if (child < 0)
+        return ioFailure("fork for", QStringLiteral("a user namespace"));
+    if (child == 0) { // async-signal-safe calls only
+        ::close(release[1]);
+        char byte = ::unshare(CLONE_NEWUSER) == 0 ? 'u' : 'e';
+        [[maybe_unused]] const ssize_t written = ::write(ready[1], &byte, 1);
+        [[maybe_unused]] const ssize_t read = ::read(release[0], &byte, 1); // EOF when the parent is done
+        ::_exit(0);
+    }
+    readyWrite.reset();
+    releaseRead.reset();
+    const auto reap = [&] {
+        releaseWrite.reset();
+        while (::waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    };
+    char byte = 0;
+    if (::read(readyRead.get(), &byte, 1) != 1 || byte != 'u') {
+        reap();
+        return fail(ErrorCode::Unavailable, QStringLiteral("cannot create a user namespace for the image's mount"));
+    }
+    const QByteArray map =
+        QByteArray::number(0) + ' ' + QByteArray::number(base) + ' ' + QByteArray::number(count) + '\n';
+    for (const char *entry : {"uid_map", "gid_map"}) {
+        const UniqueFd file(::open(ProcFs::path(child, entry).constData(), O_WRONLY | O_CLOEXEC));
+        if (!file.valid() || ::write(file.get(), map.constData(), size_t(map.size())) != map.size()) {
+            auto failure = ioFailure("write", QString::fromLatin1(ProcFs::path(child, entry)));
+            reap();
+            return failure;
+        }
+    }
+    UniqueFd userns(::open(ProcFs::path(child, "ns/user").constData(), O_RDONLY | O_CLOEXEC));
+    auto failure = ioFailure("open", QString::fromLatin1(ProcFs::path(child, "ns/user")));
+    reap();
+    if (!userns.valid())
+        return failure;
+    return userns;
+}
+
+// The agent's layer over the image, mounted by the detached child in a mount namespace of its own right before it
+// runs nspawn: the mounts exist as long as the container, and never in the engine's (or the host's) namespace.
+struct LayerMounts {
+    UniqueFd image;    ///< the image, a detached read-only mount idmapped to the agent's uid range
+    QByteArray lower;  ///< where it is attached (rootDir/lower)
+    QByteArray merged; ///< the overlay's mount point (rootDir/merged), nspawn's --directory
+    QByteArray options;
+};
+
+Result<LayerMounts> layerMounts(const ContainerSpec &spec)
+{
+    auto userns = mappedUserNamespace(spec.uidBase, spec.uidCount);
+    if (!userns)
+        return fail(userns.error());
+    LayerMounts mounts;
+    mounts.image = UniqueFd(static_cast<int>(::syscall(
+        SYS_open_tree, AT_FDCWD, QFile::encodeName(spec.imageDir).constData(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
+    if (!mounts.image.valid())
+        return ioFailure("clone the mount of", spec.imageDir);
+    // Idmapped: the image's root-owned files are root's inside, and the uid range's on the host, without a chown of
+    // the shared tree.
+    mount_attr attributes = {};
+    attributes.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY;
+    attributes.userns_fd = static_cast<quint64>(userns->get());
+    if (::syscall(SYS_mount_setattr, mounts.image.get(), "", AT_EMPTY_PATH, &attributes, sizeof attributes) != 0)
+        return ioFailure("make an idmapped mount of", spec.imageDir);
+    const QDir root(spec.rootDir);
+    mounts.lower = QFile::encodeName(root.filePath(QStringLiteral("lower")));
+    mounts.merged = QFile::encodeName(root.filePath(QStringLiteral("merged")));
+    mounts.options = "lowerdir=" + mounts.lower +
+                     ",upperdir=" + QFile::encodeName(root.filePath(QStringLiteral("upper"))) +
+                     ",workdir=" + QFile::encodeName(root.filePath(QStringLiteral("work")));
+    return mounts;
+}
+
+const char *mountStepName(int step)
+{
+    switch (step) {
+    case 1:
+        return "a mount namespace of its own";
+    case 2:
+        return "making the mounts private";
+    case 3:
+        return "attaching the image at lower/";
+    default:
+        return "the overlay at merged/";
+    }
+}
+
+// In the detached child (async-signal-safe calls only): 0, or the step that failed with errno set.
+int mountLayer(const LayerMounts &mounts)
+{
+    if (::unshare(CLONE_NEWNS) != 0)
+        return 1;
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0)
+        return 2;
+    if (::syscall(SYS_move_mount, mounts.image.get(), "", AT_FDCWD, mounts.lower.constData(),
+                  MOVE_MOUNT_F_EMPTY_PATH) != 0)
+        return 3;
+    // The overlay of a container just killed may take a moment to go away with its mount namespace.
+    for (int attempt = 0;; ++attempt) {
+        if (::mount("overlay", mounts.merged.constData(), "overlay", 0, mounts.options.constData()) == 0)
+            return 0;
+        if (errno != EBUSY || attempt >= 100)
+            return 4;
+        const timespec pause{0, 20'000'000};
+        ::nanosleep(&pause, nullptr);
+    }
 }
 
 QString logTail(const QString &path, qint64 from)
@@ -306,13 +532,14 @@ QString logTail(const QString &path, qint64 from)
 // ---- detached start
 
 struct SpawnMessage {
-    char tag; // 'P': the pid of the detached process, 'E': errno of a failed fork or exec
+    char tag; // 'P': the pid of the detached process, 'E': errno of a failed fork or exec, 'M': of a failed mount
     int value;
+    int step; // for 'M': mountLayer()'s step
 };
 
 // fork, setsid, fork, exec: the process runs in a session of its own, adopted by init, so that it outlives the
 // engine; stdin is /dev/null, stdout and stderr go to `logFd`, no other descriptor leaks into it.
-Result<qint64> spawnDetached(const QStringList &command, int logFd)
+Result<qint64> spawnDetached(const QStringList &command, int logFd, const LayerMounts *mounts)
 {
     // After fork() only async-signal-safe calls are allowed (another thread may hold malloc's lock), so everything
     // the children need is made here.
@@ -353,9 +580,14 @@ Result<qint64> spawnDetached(const QStringList &command, int logFd)
         ::setsid();
         const pid_t detached = ::fork();
         if (detached != 0) {
-            const SpawnMessage message{detached > 0 ? 'P' : 'E', detached > 0 ? detached : errno};
+            const SpawnMessage message{detached > 0 ? 'P' : 'E', detached > 0 ? detached : errno, 0};
             [[maybe_unused]] const ssize_t written = ::write(writeHigh.get(), &message, sizeof message);
             ::_exit(0);
+        }
+        if (const int step = mounts ? mountLayer(*mounts) : 0; step != 0) {
+            const SpawnMessage message{'M', errno, step};
+            [[maybe_unused]] const ssize_t written = ::write(writeHigh.get(), &message, sizeof message);
+            ::_exit(127);
         }
         ::dup2(nullHigh.get(), 0);
         ::dup2(logHigh.get(), 1);
@@ -364,7 +596,7 @@ Result<qint64> spawnDetached(const QStringList &command, int logFd)
         resetForExec(4, maxFd);
         if (::chdir("/") == 0)
             ::execve(argv[0], argv.data(), envp.data());
-        const SpawnMessage message{'E', errno};
+        const SpawnMessage message{'E', errno, 0};
         [[maybe_unused]] const ssize_t written = ::write(3, &message, sizeof message);
         ::_exit(127);
     }
@@ -376,15 +608,22 @@ Result<qint64> spawnDetached(const QStringList &command, int logFd)
     }
     qint64 pid = 0;
     int error = 0;
+    int mountStep = 0;
     SpawnMessage message{};
     ssize_t size = 0;
     while ((size = ::read(readEnd.get(), &message, sizeof message)) != 0) {
         if (size == sizeof message && message.tag == 'P')
             pid = message.value;
-        else if (size == sizeof message)
+        else if (size == sizeof message) {
             error = message.value;
-        else if (size < 0 && errno != EINTR)
+            mountStep = message.tag == 'M' ? message.step : 0;
+        } else if (size < 0 && errno != EINTR)
             break;
+    }
+    if (mountStep != 0) {
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("cannot mount the agent's layer over the base image (%1): %2")
+                        .arg(QLatin1String(mountStepName(mountStep)), errnoText(error)));
     }
     if (error != 0 || pid <= 0) {
         return fail(ErrorCode::Unavailable,
@@ -442,21 +681,31 @@ QStringList NspawnRuntime::commandLine(const ContainerSpec &spec, bool systemdSc
              << QStringLiteral("--property=Delegate=yes") << QStringLiteral("--property=MemoryMax=") + spec.memoryMax
              << QStringLiteral("--property=CPUQuota=") + spec.cpuQuota << QStringLiteral("--");
     }
+    // With an image the root is the agent's overlay, its files already owned by the uid range (see layerMounts()).
+    const bool image = !spec.imageDir.isEmpty();
     args << m_options.nspawnPath << QStringLiteral("--quiet") << QStringLiteral("--register=no")
          << QStringLiteral("--keep-unit") << QStringLiteral("--console=pipe")
-         << QStringLiteral("--directory=") + spec.rootDir << QStringLiteral("--machine=hive-") + spec.agent
-         << QStringLiteral("--hostname=") + spec.agent
+         << QStringLiteral("--directory=") + (image ? spec.rootDir + QStringLiteral("/merged") : spec.rootDir)
+         << QStringLiteral("--machine=hive-") + spec.agent << QStringLiteral("--hostname=") + spec.agent
          << QStringLiteral("--private-users=%1:%2").arg(spec.uidBase).arg(spec.uidCount)
-         << QStringLiteral("--private-users-ownership=chown") << QStringLiteral("--bind-ro=/usr:/usr:idmap");
-    for (const QString &path : m_options.readOnlyBinds)
-        args << QStringLiteral("--bind-ro=%1:%1").arg(bindPath(path));
+         << (image ? QStringLiteral("--private-users-ownership=off")
+                   : QStringLiteral("--private-users-ownership=chown"));
+    if (!image) {
+        args << QStringLiteral("--bind-ro=/usr:/usr:idmap");
+        for (const QString &path : m_options.readOnlyBinds)
+            args << QStringLiteral("--bind-ro=%1:%1").arg(bindPath(path));
+    }
     args << QStringLiteral("--bind=%1:/state").arg(bindPath(spec.stateDir));
     if (!spec.socketDir.isEmpty())
         args << QStringLiteral("--bind=%1:/run/hive").arg(bindPath(spec.socketDir));
     if (!spec.credentialsDir.isEmpty())
         args << QStringLiteral("--bind=%1:/root/.claude").arg(bindPath(spec.credentialsDir));
-    if (!spec.harnessPath.isEmpty())
-        args << QStringLiteral("--bind-ro=%1:/opt/hive/bin/hive-harness").arg(bindPath(spec.harnessPath));
+    if (image && !spec.harnessPath.isEmpty() && !harnessWrapper(spec.harnessPath).isEmpty()) {
+        args << QStringLiteral("--bind-ro=/usr:%1:idmap").arg(QLatin1String(HostUsrInside))
+             << QStringLiteral("--bind-ro=%1:%2").arg(bindPath(spec.harnessPath), QLatin1String(HarnessBinaryInside));
+    } else if (!spec.harnessPath.isEmpty()) {
+        args << QStringLiteral("--bind-ro=%1:%2").arg(bindPath(spec.harnessPath), QLatin1String(HarnessInside));
+    }
     if (spec.privateNetwork)
         args << QStringLiteral("--private-network");
     args << QStringLiteral("--kill-signal=SIGTERM") << QStringLiteral("--as-pid2") << QStringLiteral("--")
@@ -533,12 +782,91 @@ Result<void> NspawnRuntime::prepare(const ContainerSpec &spec)
     auto root = openDir(spec.rootDir, 0755);
     if (!root)
         return fail(root.error());
+    // A tree of the other kind is not converted in place: agent_update removes it, and the next start builds anew.
+    const char *otherKind = spec.imageDir.isEmpty() ? "upper" : "usr";
+    if (struct stat other = {}; ::fstatat(root->get(), otherKind, &other, AT_SYMLINK_NOFOLLOW) == 0) {
+        return fail(ErrorCode::InvalidParams,
+                    QStringLiteral("the root tree %1 was made for containers.root = \"%2\"; agent_update rebuilds it")
+                        .arg(spec.rootDir, spec.imageDir.isEmpty() ? QStringLiteral("image") : QStringLiteral("host")));
+    }
+    if (!spec.imageDir.isEmpty())
+        return writeLayer(spec, root->get());
     if (auto written = writeTree(spec, root->get()); !written)
         return written;
     // The tree is small (its /usr is the host's, bound in), so it is handed over here rather than by nspawn's
     // --private-users-ownership=chown, which skips the walk when the top already has the right owner and so would
     // miss files written here since the last start.
     return chownTree(root->get(), spec.rootDir, id);
+}
+
+Result<void> NspawnRuntime::writeLayer(const ContainerSpec &spec, int rootFd) const
+{
+    const QString &rootPath = spec.rootDir;
+    const uid_t id = spec.uidBase;
+    // upper/ is the agent's (container root owns it, so it shows as root's inside); work/ is overlayfs's own, and
+    // lower/ and merged/ stay empty on the host (the mounts live in the container's namespace only).
+    const QList<std::tuple<const char *, mode_t, bool>> dirs = {
+        {"upper", 0755, true}, {"work", 0700, false}, {"lower", 0755, false}, {"merged", 0755, false}};
+    for (const auto &[name, mode, owned] : dirs) {
+        if (auto dir =
+                openDirAt(rootFd, rootPath, QLatin1String(name), mode, owned ? std::optional<uid_t>(id) : std::nullopt);
+            !dir)
+            return fail(dir.error());
+    }
+    auto upper = openDirAt(rootFd, rootPath, QStringLiteral("upper"), 0755, id);
+    if (!upper)
+        return fail(upper.error());
+    const QString upperPath = rootPath + QStringLiteral("/upper");
+    // Written into the layer while no overlay uses it (prepare() runs before start()). Only what is created here is
+    // handed over: the rest of the layer is the agent's, with whatever owners it gave its files.
+    const QList<std::pair<QString, mode_t>> mountPoints = {{QStringLiteral("etc"), 0755},
+                                                           {QStringLiteral("state"), 0700},
+                                                           {QStringLiteral("root"), 0700},
+                                                           {QStringLiteral("root/.claude"), 0700},
+                                                           {QStringLiteral("opt/hive/bin"), 0755}};
+    for (const auto &[relative, mode] : mountPoints) {
+        if (auto dir = openDirAt(upper->get(), upperPath, relative, mode, id); !dir)
+            return fail(dir.error());
+    }
+    if (!spec.harnessPath.isEmpty()) {
+        const QByteArray wrapper = harnessWrapper(spec.harnessPath);
+        auto bin = openDirAt(upper->get(), upperPath, QStringLiteral("opt/hive/bin"), 0755, id);
+        if (!bin)
+            return fail(bin.error());
+        if (!wrapper.isEmpty()) {
+            if (auto written = writeFileAt(bin->get(), upperPath + QStringLiteral("/opt/hive/bin"),
+                                           QStringLiteral("hive-harness"), wrapper, 0755, id);
+                !written)
+                return written;
+            if (auto usr = openDirAt(upper->get(), upperPath, QLatin1String(HostUsrInside).mid(1), 0755, id); !usr)
+                return fail(usr.error());
+        }
+        const QString mountPoint =
+            wrapper.isEmpty() ? QLatin1String(HarnessInside) : QLatin1String(HarnessBinaryInside);
+        auto dir = openDirAt(upper->get(), upperPath, QFileInfo(mountPoint).path().mid(1), 0755, id);
+        if (!dir)
+            return fail(dir.error());
+        const QByteArray name = QFile::encodeName(QFileInfo(mountPoint).fileName());
+        const UniqueFd file(::openat(dir->get(), name.constData(), O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0755));
+        if (!file.valid() || ::fchown(file.get(), id, id) != 0)
+            return ioFailure("create", upperPath + mountPoint);
+    }
+    auto etc = openDirAt(upper->get(), upperPath, QStringLiteral("etc"), 0755, id);
+    if (!etc)
+        return fail(etc.error());
+    // The image's passwd, group and os-release stay; the agent's name and git identity are its own.
+    const QByteArray name = spec.agent.toUtf8();
+    const QList<std::pair<const char *, QByteArray>> files = {
+        {"hostname", name + '\n'},
+        {"hosts", "127.0.0.1\tlocalhost\n127.0.1.1\t" + name + "\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+        {"gitconfig", gitConfig(spec)}};
+    for (const auto &[file, content] : files) {
+        if (auto written =
+                writeFileAt(etc->get(), upperPath + QStringLiteral("/etc"), QLatin1String(file), content, 0644, id);
+            !written)
+            return written;
+    }
+    return {};
 }
 
 Result<void> NspawnRuntime::writeTree(const ContainerSpec &spec, int rootFd) const
@@ -626,7 +954,20 @@ Result<ContainerProcess> NspawnRuntime::start(const ContainerSpec &spec)
     if (m_options.nspawnPath.isEmpty())
         return fail(ErrorCode::Unavailable,
                     QStringLiteral("systemd-nspawn not found: install the systemd-container package"));
-    killLeftovers(spec.rootDir);
+    if (!spec.imageDir.isEmpty() && !BaseImage::exists(spec.imageDir)) {
+        return fail(ErrorCode::Unavailable,
+                    QStringLiteral("container of agent '%1': the base image %2 is missing (hive-engine --build-image "
+                                   "builds it)")
+                        .arg(spec.agent, spec.imageDir));
+    }
+    killLeftovers(spec.rootDir, spec.uidBase);
+    std::optional<LayerMounts> mounts;
+    if (!spec.imageDir.isEmpty()) {
+        auto made = layerMounts(spec);
+        if (!made)
+            return fail(made.error().wrapped(QStringLiteral("container of agent '%1'").arg(spec.agent)));
+        mounts = std::move(*made);
+    }
     const bool scope = systemdIsInit() && !m_options.systemdRunPath.isEmpty();
     if (!scope && !m_toldLimitsUnenforced) {
         qCInfo(lcContainers) << "systemd is not PID 1 here: containers run without memory and CPU limits";
@@ -642,7 +983,7 @@ Result<ContainerProcess> NspawnRuntime::start(const ContainerSpec &spec)
     if (!writeAll(log.get(), header))
         return ioFailure("write the container log", spec.logPath);
 
-    auto pid = spawnDetached(commandLine(spec, scope), log.get());
+    auto pid = spawnDetached(commandLine(spec, scope), log.get(), mounts ? &*mounts : nullptr);
     if (!pid)
         return fail(pid.error().wrapped(QStringLiteral("container of agent '%1'").arg(spec.agent)));
     const auto stat = ProcFs::readStat(*pid);

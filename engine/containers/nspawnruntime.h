@@ -8,9 +8,10 @@ namespace hive::engine {
 /// The real backend: each agent runs in an unprivileged systemd-nspawn container (a user namespace
 /// mapping container root to `uidBase`), with the host's /usr bound read-only and idmapped, the
 /// agent's dirs bound read-write, and a tiny root tree of its own (/etc made by prepare()). The
-/// main command runs as PID 2 under nspawn's stub init. Where systemd is PID 1 the container runs
-/// in a transient scope that enforces the memory and CPU limits; elsewhere the limits are not
-/// enforced. Needs root.
+/// main command runs as PID 2 under nspawn's stub init. With a base image (ContainerSpec::imageDir) the root is
+/// instead an overlay of the agent's own layer over the image, mounted idmapped in the container's mount namespace.
+/// Where systemd is PID 1 the container runs in a transient scope that enforces the memory and CPU limits; elsewhere
+/// the limits are not enforced. Needs root.
 class NspawnRuntime final : public ContainerRuntime
 {
 public:
@@ -51,6 +52,7 @@ public:
 
 private:
     [[nodiscard]] Result<void> writeTree(const ContainerSpec &spec, int rootFd) const;
+    [[nodiscard]] Result<void> writeLayer(const ContainerSpec &spec, int rootFd) const;
 
     Options m_options;
     bool m_toldLimitsUnenforced = false;

@@ -106,6 +106,43 @@ private Q_SLOTS:
         QCOMPARE(config.watchdogSeconds, 30);
     }
 
+    void containerImage()
+    {
+        const EngineConfig defaults = EngineConfig::defaults();
+        QCOMPARE(defaults.containerRoot, QStringLiteral("host"));
+        QCOMPARE(defaults.imageSuite, QStringLiteral("bookworm"));
+        QCOMPARE(defaults.imageMirror, QStringLiteral("http://deb.debian.org/debian"));
+        QCOMPARE(defaults.imageDirectory(), defaults.stateDir + QStringLiteral("/images/debian-bookworm"));
+
+        const QString path =
+            write(QStringLiteral("image.conf"), QByteArrayLiteral("state_dir = \"/srv/hive\"\n"
+                                                                  "[containers]\n"
+                                                                  "root = \"image\"\n"
+                                                                  "image_suite = \"trixie\"\n"
+                                                                  "image_mirror = \"https://mirror.example/"
+                                                                  "debian\"\n"));
+        auto loaded = EngineConfig::load(path, true);
+        QVERIFY2(loaded.has_value(), qPrintable(loaded ? QString() : loaded.error().message));
+        QCOMPARE(loaded->containerRoot, QStringLiteral("image"));
+        QCOMPARE(loaded->imageSuite, QStringLiteral("trixie"));
+        QCOMPARE(loaded->imageMirror, QStringLiteral("https://mirror.example/debian"));
+        // The default directory follows the state dir and the suite, also when --state-dir changes it later.
+        QCOMPARE(loaded->imageDirectory(), QStringLiteral("/srv/hive/images/debian-trixie"));
+        loaded->stateDir = QStringLiteral("/elsewhere");
+        QCOMPARE(loaded->imageDirectory(), QStringLiteral("/elsewhere/images/debian-trixie"));
+
+        // A relative image_dir is the file's directory's; a local mirror is a file:// URL.
+        const QString local =
+            write(QStringLiteral("local.conf"), QByteArrayLiteral("[containers]\n"
+                                                                  "image_dir = \"images/mine\"\n"
+                                                                  "image_mirror = \"file:///srv/mirror\"\n"));
+        const auto localLoaded = EngineConfig::load(local, true);
+        QVERIFY2(localLoaded.has_value(), qPrintable(localLoaded ? QString() : localLoaded.error().message));
+        QCOMPARE(localLoaded->imageDirectory(), QDir(m_dir.path()).filePath(QStringLiteral("images/mine")));
+        QCOMPARE(localLoaded->imageMirror, QStringLiteral("file:///srv/mirror"));
+        QCOMPARE(localLoaded->containerRoot, QStringLiteral("host"));
+    }
+
     void listenOff_data()
     {
         QTest::addColumn<QByteArray>("line");
@@ -141,6 +178,27 @@ private Q_SLOTS:
         QTest::newRow("container command")
             << QByteArrayLiteral("[containers]\ncommand = []\n") << QStringLiteral("2:11")
             << QStringLiteral("must be a non-empty array of non-empty strings");
+        QTest::newRow("container root") << QByteArrayLiteral("[containers]\nroot = \"debian\"\n")
+                                        << QStringLiteral("2:8")
+                                        << QStringLiteral(
+                                               "key 'containers.root' must be one of host, image, got \"debian\"");
+        QTest::newRow("image suite with a slash")
+            << QByteArrayLiteral("[containers]\nimage_suite = \"../etc\"\n") << QStringLiteral("2:15")
+            << QStringLiteral("key 'containers.image_suite' must be a Debian suite or code name like \"bookworm\" "
+                              "(lower-case letters, digits and '-'), got \"../etc\"");
+        QTest::newRow("empty image suite")
+            << QByteArrayLiteral("[containers]\nimage_suite = \"\"\n") << QStringLiteral("2:15")
+            << QStringLiteral("key 'containers.image_suite' must be a Debian suite");
+        QTest::newRow("image mirror without scheme")
+            << QByteArrayLiteral("[containers]\nimage_mirror = \"deb.debian.org/debian\"\n") << QStringLiteral("2:16")
+            << QStringLiteral("key 'containers.image_mirror' must be an http://, https:// or file:// URL of a Debian "
+                              "mirror, got \"deb.debian.org/debian\"");
+        QTest::newRow("image mirror over ftp")
+            << QByteArrayLiteral("[containers]\nimage_mirror = \"ftp://ftp.debian.org/debian\"\n")
+            << QStringLiteral("2:16") << QStringLiteral("must be an http://, https:// or file:// URL");
+        QTest::newRow("image dir as number")
+            << QByteArrayLiteral("[containers]\nimage_dir = 5\n") << QStringLiteral("2:13")
+            << QStringLiteral("key 'containers.image_dir' must be a string, got 5");
         QTest::newRow("container flag") << QByteArrayLiteral("[containers]\nauto_restart = \"yes\"\n")
                                         << QStringLiteral("2:16") << QStringLiteral("must be true or false");
         QTest::newRow("unknown subtable") << QByteArrayLiteral("[api.extra]\n") << QStringLiteral("1:6")
@@ -323,6 +381,10 @@ private Q_SLOTS:
                                         QStringLiteral("stop_grace_seconds"),
                                         QStringLiteral("auto_restart"),
                                         QStringLiteral("restart_backoff_seconds"),
+                                        QStringLiteral("root"),
+                                        QStringLiteral("image_dir"),
+                                        QStringLiteral("image_suite"),
+                                        QStringLiteral("image_mirror"),
                                         QStringLiteral("[log]"),
                                         QStringLiteral("level"),
                                         QStringLiteral("[service]"),
