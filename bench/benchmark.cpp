@@ -25,44 +25,13 @@ QString formatRate(double perSecond)
     return QString::number(std::llround(perSecond)) + QStringLiteral("msg/s");
 }
 
-/// Three significant digits without an exponent: 0.0523ms, 1.80ms, 12.3ms, 123ms.
-QString formatMs(double ms)
-{
-    int decimals = 3;
-    if (ms >= 100)
-        decimals = 0;
-    else if (ms >= 10)
-        decimals = 1;
-    else if (ms >= 1)
-        decimals = 2;
-    else if (ms < 0.1)
-        decimals = 4;
-    return QString::number(ms, 'f', decimals) + QStringLiteral("ms");
-}
-
-void printLine(const QString &name, const std::optional<double> &ours, const std::optional<double> &anchor,
-               QString (*format)(double))
-{
-    const QString na = QStringLiteral("n/a");
-    QString ratio = na;
-    if (ours && anchor)
-        ratio = *anchor > 0 ? QString::number(*ours / *anchor, 'f', 2) : QStringLiteral("inf");
-    std::printf("bench: %s ours=%s anchor=%s ratio=%s\n", qPrintable(name), qPrintable(ours ? format(*ours) : na),
-                qPrintable(anchor ? format(*anchor) : na), qPrintable(ratio));
-    std::fflush(stdout);
-}
-
 /// The median of one figure over the rounds; none when the side was not measured.
 std::optional<double> median(const QList<Measurement> &rounds, double Measurement::*figure)
 {
-    if (rounds.isEmpty())
-        return std::nullopt;
     std::vector<double> values;
     for (const Measurement &round : rounds)
         values.push_back(round.*figure);
-    std::sort(values.begin(), values.end());
-    const size_t middle = values.size() / 2;
-    return values.size() % 2 != 0 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    return bench::median(std::move(values));
 }
 
 void report(const QString &what, const Measurement &m)
@@ -157,12 +126,12 @@ int Benchmark::run()
             }
             if (Interrupt::requested())
                 return 130;
-            printLine(name + QStringLiteral("-throughput"), median(ours, &Measurement::perSecond),
-                      median(anchor, &Measurement::perSecond), formatRate);
-            printLine(name + QStringLiteral("-p50"), median(ours, &Measurement::p50Ms),
-                      median(anchor, &Measurement::p50Ms), formatMs);
-            printLine(name + QStringLiteral("-p99"), median(ours, &Measurement::p99Ms),
-                      median(anchor, &Measurement::p99Ms), formatMs);
+            printBenchLine(name + QStringLiteral("-throughput"), median(ours, &Measurement::perSecond),
+                           median(anchor, &Measurement::perSecond), formatRate);
+            printBenchLine(name + QStringLiteral("-p50"), median(ours, &Measurement::p50Ms),
+                           median(anchor, &Measurement::p50Ms), formatMs);
+            printBenchLine(name + QStringLiteral("-p99"), median(ours, &Measurement::p99Ms),
+                           median(anchor, &Measurement::p99Ms), formatMs);
         }
     }
     return 0;

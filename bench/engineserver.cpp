@@ -32,9 +32,15 @@ backend = "none"
 
 } // namespace
 
-EngineServer::EngineServer(QString program, QStringList prefix, QString dir)
-    : m_program(std::move(program)), m_prefix(std::move(prefix)), m_dir(std::move(dir))
+EngineServer::EngineServer(QString program, QStringList prefix, QString dir, QByteArray config)
+    : m_program(std::move(program)), m_prefix(std::move(prefix)), m_dir(std::move(dir)),
+      m_config(config.isEmpty() ? defaultConfig() : std::move(config))
 {}
+
+QByteArray EngineServer::defaultConfig()
+{
+    return EngineConf;
+}
 
 EngineServer::~EngineServer()
 {
@@ -63,7 +69,7 @@ Result<void> EngineServer::start(int timeoutMs)
         return fail(ErrorCode::Io, QStringLiteral("cannot create %1").arg(m_dir));
     const QString config = m_dir + QStringLiteral("/engine.conf");
     QFile file(config);
-    if (!file.open(QIODevice::WriteOnly) || file.write(EngineConf) < 0)
+    if (!file.open(QIODevice::WriteOnly) || file.write(m_config) < 0)
         return fail(ErrorCode::Io, QStringLiteral("cannot write %1").arg(config));
     file.close();
 

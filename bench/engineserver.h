@@ -15,7 +15,8 @@ class EngineServer
 {
 public:
     /// `prefix` runs the engine under a tool (e.g. "valgrind --tool=callgrind ..."); empty runs it bare.
-    EngineServer(QString program, QStringList prefix, QString dir);
+    /// `config` is the engine.conf to run it with; empty is defaultConfig().
+    EngineServer(QString program, QStringList prefix, QString dir, QByteArray config = {});
     ~EngineServer();
     EngineServer(const EngineServer &) = delete;
     EngineServer &operator=(const EngineServer &) = delete;
@@ -32,12 +33,16 @@ public:
     [[nodiscard]] QString stateDir() const;
     [[nodiscard]] QString log() const;
 
+    /// No TLS listener, warnings only, no containers (backend "none").
+    [[nodiscard]] static QByteArray defaultConfig();
+
 private:
     [[nodiscard]] qint64 enginePid() const;
 
     QString m_program;
     QStringList m_prefix;
     QString m_dir;
+    QByteArray m_config;
     ChildProcess m_process;
 };
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace hive::bench {
 
@@ -42,6 +43,41 @@ Measurement Measurement::compute(const std::vector<Sample> &samples, qint64 wind
     measurement.p50Ms = percentileMs(latencies, 50);
     measurement.p99Ms = percentileMs(latencies, 99);
     return measurement;
+}
+
+std::optional<double> median(std::vector<double> values)
+{
+    if (values.empty())
+        return std::nullopt;
+    std::sort(values.begin(), values.end());
+    const size_t middle = values.size() / 2;
+    return values.size() % 2 != 0 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+QString formatMs(double ms)
+{
+    int decimals = 3;
+    if (ms >= 100)
+        decimals = 0;
+    else if (ms >= 10)
+        decimals = 1;
+    else if (ms >= 1)
+        decimals = 2;
+    else if (ms < 0.1)
+        decimals = 4;
+    return QString::number(ms, 'f', decimals) + QStringLiteral("ms");
+}
+
+void printBenchLine(const QString &name, const std::optional<double> &ours, const std::optional<double> &anchor,
+                    QString (*format)(double))
+{
+    const QString na = QStringLiteral("n/a");
+    QString ratio = na;
+    if (ours && anchor)
+        ratio = *anchor > 0 ? QString::number(*ours / *anchor, 'f', 2) : QStringLiteral("inf");
+    std::printf("bench: %s ours=%s anchor=%s ratio=%s\n", qPrintable(name), qPrintable(ours ? format(*ours) : na),
+                qPrintable(anchor ? format(*anchor) : na), qPrintable(ratio));
+    std::fflush(stdout);
 }
 
 } // namespace hive::bench

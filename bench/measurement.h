@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QString>
 #include <QtGlobal>
 
+#include <optional>
 #include <vector>
 
 namespace hive::bench {
@@ -28,5 +30,16 @@ struct Measurement {
     [[nodiscard]] static Measurement compute(const std::vector<Sample> &samples, qint64 windowStartNs,
                                              qint64 windowEndNs, qint64 sendEndNs);
 };
+
+/// The median (the mean of the middle two for an even count); none for no values.
+[[nodiscard]] std::optional<double> median(std::vector<double> values);
+
+/// Three significant digits without an exponent: 0.0523ms, 1.80ms, 12.3ms, 123ms.
+[[nodiscard]] QString formatMs(double ms);
+
+/// One figure on stdout as every hive-bench program prints it, "n/a" for a side not measured:
+///   bench: NAME ours=<value> anchor=<value> ratio=<ours/anchor>
+void printBenchLine(const QString &name, const std::optional<double> &ours, const std::optional<double> &anchor,
+                    QString (*format)(double));
 
 } // namespace hive::bench
