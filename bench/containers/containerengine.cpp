@@ -23,11 +23,13 @@ constexpr int StartTimeoutMs = 120'000;
 constexpr int ConnectTimeoutMs = 60'000;
 constexpr int WaitTickMs = 10;
 
-QByteArray engineConfig(const QString &harness)
+QByteArray engineConfig(const QString &harness, const QString &listen)
 {
     // The manager gets no container: only the agents a workload spawns run.
     return "# written by hive-bench-containers\n"
-           "listen = \"off\"\n\n"
+           "listen = \"" +
+           listen.toUtf8() +
+           "\"\n\n"
            "[log]\n"
            "level = \"warning\"\n\n"
            "[containers]\n"
@@ -41,9 +43,9 @@ QByteArray engineConfig(const QString &harness)
 
 } // namespace
 
-ContainerEngine::ContainerEngine(QString engineProgram, QString harnessProgram, QString dir)
+ContainerEngine::ContainerEngine(QString engineProgram, QString harnessProgram, QString dir, const QString &listen)
     : m_harnessProgram(std::move(harnessProgram)),
-      m_server(std::move(engineProgram), {}, std::move(dir), engineConfig(m_harnessProgram))
+      m_server(std::move(engineProgram), {}, std::move(dir), engineConfig(m_harnessProgram, listen))
 {}
 
 ContainerEngine::~ContainerEngine()

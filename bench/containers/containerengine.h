@@ -29,7 +29,9 @@ struct ReceivedEvent {
 class ContainerEngine
 {
 public:
-    ContainerEngine(QString engineProgram, QString harnessProgram, QString dir);
+    /// `listen`: the TLS listener ("off", or "127.0.0.1:PORT" for workloads that are remote clients).
+    ContainerEngine(QString engineProgram, QString harnessProgram, QString dir,
+                    const QString &listen = QStringLiteral("off"));
     ~ContainerEngine();
     ContainerEngine(const ContainerEngine &) = delete;
     ContainerEngine &operator=(const ContainerEngine &) = delete;

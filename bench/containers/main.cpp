@@ -4,6 +4,7 @@
 // lines. scripts/bench containers builds and runs it (as root).
 #include "interrupt.h"
 #include "spawnbench.h"
+#include "terminalbench.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -29,6 +30,12 @@ const Workload Workloads[] = {
     {"spawn-to-ready", "agent_start until the harness is connected, against a bare systemd-nspawn /bin/true",
      [](const ContainerBenchSettings &settings) {
          return hive::bench::SpawnBench(settings).run();
+     }},
+    {"terminal-relay",
+     "cat of a large file in a container through terminal_open over wss, against ssh -tt to sshd on "
+     "loopback",
+     [](const ContainerBenchSettings &settings) {
+         return hive::bench::TerminalBench(settings).run();
      }},
 };
 

@@ -29,7 +29,7 @@ namespace {
 
 constexpr qsizetype ReadChunk = 64 * 1024;
 /// Reads per wake-up: bounded so that one busy terminal cannot starve the event loop.
-constexpr int ReadsPerWakeup = 16;
+constexpr int ReadsPerWakeup = 64;
 
 Error systemError(const QString &what, int error = errno)
 {
@@ -211,13 +211,25 @@ void PtyProcess::setReadingPaused(bool paused)
 
 void PtyProcess::readOutput(int maxReads)
 {
+    // A terminal hands out at most a few KiB per read: the reads of one wake-up are gathered into
+    // pieces of up to 64 KiB, so that a busy program costs one message per piece, not per read.
     QPointer<PtyProcess> self(this);
+    QByteArray piece(ReadChunk, Qt::Uninitialized);
+    qsizetype filled = 0;
+    const auto pass = [&] {
+        if (filled == 0)
+            return;
+        piece.truncate(filled);
+        Q_EMIT output(piece); // may pause reading, or end this object
+        piece = QByteArray(ReadChunk, Qt::Uninitialized);
+        filled = 0;
+    };
     for (int i = 0; i < maxReads && self && m_master.valid() && !m_paused; ++i) {
-        QByteArray chunk(ReadChunk, Qt::Uninitialized);
-        const ssize_t got = ::read(m_master.get(), chunk.data(), static_cast<size_t>(chunk.size()));
+        const ssize_t got = ::read(m_master.get(), piece.data() + filled, static_cast<size_t>(piece.size() - filled));
         if (got > 0) {
-            chunk.truncate(got);
-            Q_EMIT output(chunk); // may pause reading
+            filled += got;
+            if (filled == piece.size())
+                pass();
             continue;
         }
         if (got < 0 && errno == EINTR)
@@ -229,6 +241,8 @@ void PtyProcess::readOutput(int maxReads)
         }
         break;
     }
+    if (self)
+        pass();
 }
 
 void PtyProcess::reap()
