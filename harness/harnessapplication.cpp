@@ -6,6 +6,7 @@
 #include "signalwatcher.h"
 
 #include <QCoreApplication>
+#include <QTimer>
 
 #include <cstdio>
 
@@ -44,7 +45,9 @@ int HarnessApplication::run(const QStringList &arguments)
         SignalWatcher watcher(SignalWatcher::Hangup::Default);
         QObject::connect(&watcher, &SignalWatcher::terminateRequested, qApp, [](int) { QCoreApplication::exit(0); });
         IdleSession session(socket);
-        session.start();
+        // Started from inside exec(): its first connect waits in nested event loops, and a SIGTERM
+        // that arrives then must end the program (QCoreApplication::exit() before exec() is lost).
+        QTimer::singleShot(0, &session, &IdleSession::start);
         return QCoreApplication::exec();
     }
     std::fprintf(stderr, "hive-harness: %s\n%s",
