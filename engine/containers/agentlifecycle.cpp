@@ -6,6 +6,7 @@
 #include "broker/broker.h"
 #include "clock.h"
 #include "crashwatch.h"
+#include "spawnsettings.h"
 #include "statedir.h"
 #include "store/database.h"
 #include "store/eventlog.h"
@@ -14,7 +15,6 @@
 #include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
-#include <QRegularExpression>
 #include <QTimer>
 
 #include <unistd.h>
@@ -52,6 +52,8 @@ AgentLifecycle::AgentLifecycle(Database &db, AgentRegistry &agents, AgentSockets
     : QObject(parent), m_db(db), m_agents(agents), m_sockets(sockets), m_broker(broker), m_events(events),
       m_clock(clock), m_runtime(std::move(runtime)), m_options(std::move(options)), m_store(db)
 {
+    m_queue = new LifecycleQueue([this](const LifecycleJob &job, const Done &finish) { run(job, finish); }, this);
+    connect(m_queue, &LifecycleQueue::stepped, this, &AgentLifecycle::progress);
     if (m_runtime) {
         m_watch = new CrashWatch(*m_runtime, m_options.watchInterval, this);
         connect(m_watch, &CrashWatch::exited, this,
@@ -76,68 +78,20 @@ Result<void> AgentLifecycle::runtimeReady(const QString &context) const
     return {};
 }
 
-Result<void> AgentLifecycle::validate(const protocol::AgentSpawnParams &params)
-{
-    if (params.network != QLatin1String("host") && params.network != QLatin1String("none")) {
-        return fail(ErrorCode::InvalidParams,
-                    QStringLiteral("invalid field 'network': '%1' is not 'host' or 'none'").arg(params.network));
-    }
-    static const QRegularExpression memory(QStringLiteral("^([1-9][0-9]{0,15}[KMGT]?|infinity)$"));
-    if (!memory.match(params.memoryMax).hasMatch()) {
-        return fail(ErrorCode::InvalidParams,
-                    QStringLiteral("invalid field 'memory_max': '%1' is not a size like 512M or 4G, or 'infinity'")
-                        .arg(params.memoryMax));
-    }
-    static const QRegularExpression cpu(QStringLiteral("^([1-9][0-9]{0,4})%$"));
-    const auto match = cpu.match(params.cpuQuota);
-    if (!match.hasMatch() || match.captured(1).toInt() > 10000) {
-        return fail(ErrorCode::InvalidParams,
-                    QStringLiteral("invalid field 'cpu_quota': '%1' is not a percentage from 1% to 10000% (100% = "
-                                   "one core)")
-                        .arg(params.cpuQuota));
-    }
-    return {};
-}
-
 // --- the queue
 
 void AgentLifecycle::spawn(const protocol::AgentSpawnParams &params, Done done)
 {
-    enqueue(Job{LifecycleOp::Spawn, params.name, params, true, {std::move(done)}});
+    m_queue->enqueue(LifecycleJob{LifecycleOp::Spawn, params.name, params, true}, std::move(done));
 }
 
 void AgentLifecycle::submit(LifecycleOp op, const QString &agent, Done done)
 {
-    enqueue(Job{op, agent, std::nullopt, true, {std::move(done)}});
+    m_queue->enqueue(LifecycleJob{op, agent, std::nullopt, true}, std::move(done));
 }
 
-void AgentLifecycle::enqueue(Job job)
+void AgentLifecycle::run(const LifecycleJob &job, const Done &finish)
 {
-    for (Job &existing : m_jobs) {
-        if (existing.op == job.op && existing.agent == job.agent && existing.spawn == job.spawn &&
-            existing.byOperator == job.byOperator) {
-            // The same operation is queued or running already: its result answers this call too.
-            for (Done &waiter : job.waiters)
-                existing.waiters.push_back(std::move(waiter));
-            return;
-        }
-    }
-    m_jobs.push_back(std::move(job));
-    if (!m_running)
-        runNext();
-}
-
-void AgentLifecycle::runNext()
-{
-    if (m_running || m_jobs.empty())
-        return;
-    m_running = true;
-    const Job &job = m_jobs.front();
-    progress(job, QStringLiteral("started"));
-    const auto finish = [this, alive = std::weak_ptr<bool>(m_alive)](const Result<void> &result) {
-        if (alive.lock())
-            finishJob(result);
-    };
     switch (job.op) {
     case LifecycleOp::Spawn:
         doSpawn(*job.spawn, finish);
@@ -176,29 +130,13 @@ void AgentLifecycle::runNext()
     finish(fail(ErrorCode::Internal, QStringLiteral("unknown lifecycle operation")));
 }
 
-void AgentLifecycle::finishJob(const Result<void> &result)
-{
-    Job job = std::move(m_jobs.front());
-    m_jobs.pop_front();
-    m_running = false;
-    progress(job, result ? QStringLiteral("done") : QStringLiteral("failed: ") + result.error().message);
-    if (!result) {
-        qCWarning(lcLifecycle).noquote() << protocol::lifecycleOpName(job.op) << job.agent
-                                         << "failed:" << result.error().message;
-    }
-    for (const Done &waiter : job.waiters)
-        waiter(result);
-    // The next operation starts from the event loop, not inside the callers' stack.
-    QTimer::singleShot(0, this, [this] { runNext(); });
-}
-
-void AgentLifecycle::progress(const Job &job, const QString &step)
+void AgentLifecycle::progress(const LifecycleJob &job, const QString &step, qsizetype queued)
 {
     (void)m_events.publish(QStringLiteral("agent_lifecycle"),
                            QJsonObject{{QStringLiteral("name"), job.agent},
                                        {QStringLiteral("operation"), protocol::lifecycleOpName(job.op)},
                                        {QStringLiteral("step"), step},
-                                       {QStringLiteral("queued"), static_cast<qint64>(m_jobs.size())}});
+                                       {QStringLiteral("queued"), static_cast<qint64>(queued)}});
 }
 
 // --- records
@@ -363,7 +301,7 @@ void AgentLifecycle::doSpawn(const protocol::AgentSpawnParams &params, Done done
             return;
         }
     }
-    if (auto valid = validate(params); !valid) {
+    if (auto valid = validateSpawnSettings(params); !valid) {
         done(valid);
         return;
     }
@@ -495,8 +433,8 @@ void AgentLifecycle::ensureImage(Done next)
     }
     // Built inside the job that needs it, so that the queue holds every other operation meanwhile; debootstrap runs
     // as a child process, so the engine keeps serving while it does (a minute or more).
-    if (!m_jobs.empty())
-        progress(m_jobs.front(), QStringLiteral("building the base image"));
+    if (const LifecycleJob *job = m_queue->current())
+        progress(*job, QStringLiteral("building the base image"), m_queue->size());
     qCInfo(lcLifecycle).noquote() << "the base image" << settings.dir << "is missing: building it";
     m_image = std::make_unique<BaseImage>(settings);
     m_image->build(nullptr, [this, next, dir = settings.dir](const Result<void> &built) {
@@ -768,12 +706,13 @@ void AgentLifecycle::crashed(const QString &agent, const ContainerRecord &record
         auto current = find(agent);
         if (!current || !*current || (*current)->state != QLatin1String(agentstate::Crashed))
             return; // the operator took over meanwhile
-        enqueue(Job{LifecycleOp::Start, agent, std::nullopt, false, {[agent](const Result<void> &restarted) {
-                        if (!restarted) {
-                            qCWarning(lcLifecycle).noquote()
-                                << "automatic restart of" << agent << "failed:" << restarted.error().message;
-                        }
-                    }}});
+        m_queue->enqueue(LifecycleJob{LifecycleOp::Start, agent, std::nullopt, false},
+                         [agent](const Result<void> &restarted) {
+                             if (!restarted) {
+                                 qCWarning(lcLifecycle).noquote()
+                                     << "automatic restart of" << agent << "failed:" << restarted.error().message;
+                             }
+                         });
     });
 }
 

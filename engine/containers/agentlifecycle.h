@@ -4,6 +4,7 @@
 #include "baseimage.h"
 #include "containerruntime.h"
 #include "containerstore.h"
+#include "lifecyclequeue.h"
 #include "protocol/agents.h"
 #include "protocol/containers.h"
 #include "result.h"
@@ -78,25 +79,14 @@ public:
     /// container, or one that is not running.
     [[nodiscard]] Result<QStringList> shellCommand(const QString &agent);
     [[nodiscard]] ContainerRuntime *runtime() const { return m_runtime.get(); }
-    [[nodiscard]] qsizetype queuedOperations() const { return static_cast<qsizetype>(m_jobs.size()); }
-    /// Validates spawn settings (network, memory_max, cpu_quota); the error names the field.
-    [[nodiscard]] static Result<void> validate(const protocol::AgentSpawnParams &params);
+    [[nodiscard]] qsizetype queuedOperations() const { return m_queue->size(); }
 
 Q_SIGNALS:
     void stateChanged(const QString &agent, const QString &state, const QString &previous);
 
 private:
-    struct Job {
-        protocol::LifecycleOp op;
-        QString agent;
-        std::optional<protocol::AgentSpawnParams> spawn;
-        bool byOperator = true; ///< false for the crash watch's automatic restarts
-        std::vector<Done> waiters;
-    };
-    void enqueue(Job job);
-    void runNext();
-    void finishJob(const Result<void> &result);
-    void progress(const Job &job, const QString &step);
+    void run(const LifecycleJob &job, const Done &finish);
+    void progress(const LifecycleJob &job, const QString &step, qsizetype queued);
 
     void doSpawn(const protocol::AgentSpawnParams &params, Done done);
     void doStart(const QString &agent, bool byOperator, Done done);
@@ -134,8 +124,7 @@ private:
     const Clock &m_clock;
     std::unique_ptr<ContainerRuntime> m_runtime;
     LifecycleOptions m_options;
-    std::deque<Job> m_jobs; ///< the front one runs
-    bool m_running = false;
+    LifecycleQueue *m_queue = nullptr;
     ContainerStore m_store;
     CrashWatch *m_watch = nullptr;                                ///< none without a runtime
     std::unique_ptr<BaseImage> m_image;                           ///< while the base image is being built
