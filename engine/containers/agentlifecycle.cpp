@@ -337,7 +337,9 @@ void AgentLifecycle::doSpawn(const protocol::AgentSpawnParams &params, Done done
                 return;
             }
         }
-        auto base = m_store.allocateUidBase(m_options.uidBaseFirst, m_options.uidCount);
+        // Another engine on this host hands out ranges from the same start: a range whose uids run
+        // processes here is someone's container and is skipped.
+        auto base = m_store.allocateUidBase(m_options.uidBaseFirst, m_options.uidCount, m_runtime->uidsInUse());
         if (!base) {
             done(fail(base.error()));
             return;

@@ -4,6 +4,7 @@
 #include "result.h"
 
 #include <QDateTime>
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -77,6 +78,9 @@ public:
     /// The command (program first, an absolute path) that runs a login shell as root inside the
     /// running container, on whatever terminal it is started on.
     [[nodiscard]] virtual Result<QStringList> shellCommand(const ContainerProcess &process) const = 0;
+    /// The uids that processes on this host run as, sorted: a uid range holding one is in use by
+    /// someone (another engine's container, say) and is not handed out.
+    [[nodiscard]] virtual QList<qint64> uidsInUse() const = 0;
 };
 
 } // namespace hive::engine

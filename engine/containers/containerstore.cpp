@@ -4,6 +4,8 @@
 #include "store/database.h"
 #include "store/row.h"
 
+#include <algorithm>
+
 namespace hive::engine {
 
 namespace {
@@ -80,7 +82,7 @@ Result<QList<ContainerRecord>> ContainerStore::list()
     return records;
 }
 
-Result<quint32> ContainerStore::allocateUidBase(quint32 first, quint32 count)
+Result<quint32> ContainerStore::allocateUidBase(quint32 first, quint32 count, const QList<qint64> &hostUids)
 {
     QList<qint64> used;
     auto read = m_db.select(QStringLiteral("SELECT uid_base FROM containers ORDER BY uid_base"), {},
@@ -90,13 +92,25 @@ Result<quint32> ContainerStore::allocateUidBase(quint32 first, quint32 count)
                             });
     if (!read)
         return fail(read.error());
+    // Ranges start at `first` plus a multiple of `count`; a uid in use on the host (another engine's
+    // container, say) takes the whole range it falls in.
+    QList<std::pair<qint64, qint64>> taken; // [start, end), sorted by start
+    for (qint64 base : std::as_const(used))
+        taken.append({base, base + count});
+    for (qint64 uid : hostUids) {
+        if (uid >= first) {
+            const qint64 start = first + (uid - first) / count * count;
+            taken.append({start, start + count});
+        }
+    }
+    std::sort(taken.begin(), taken.end());
     qint64 candidate = first;
-    for (qint64 base : std::as_const(used)) {
-        if (base + count <= candidate)
+    for (const auto &[start, end] : std::as_const(taken)) {
+        if (end <= candidate)
             continue;
-        if (base >= candidate + count)
+        if (start >= candidate + count)
             break;
-        candidate = base + count;
+        candidate = end;
     }
     if (candidate + count > UidLimit)
         return fail(ErrorCode::Unavailable, QStringLiteral("no free uid range is left for another container"));

@@ -38,8 +38,9 @@ public:
 
     [[nodiscard]] Result<std::optional<ContainerRecord>> find(const QString &agent);
     [[nodiscard]] Result<QList<ContainerRecord>> list();
-    /// The lowest free range of `count` uids from `first` on, below nspawn's own pick range.
-    [[nodiscard]] Result<quint32> allocateUidBase(quint32 first, quint32 count);
+    /// The lowest free range of `count` uids from `first` on, below nspawn's own pick range: not
+    /// recorded here, and holding none of `hostUids` (uids that processes on the host run as).
+    [[nodiscard]] Result<quint32> allocateUidBase(quint32 first, quint32 count, const QList<qint64> &hostUids = {});
     /// A new row in state "stopped"; inside the caller's transaction when it has one.
     [[nodiscard]] Result<void> insert(const ContainerRecord &record, const QDateTime &now);
     [[nodiscard]] Result<void> remove(const QString &agent);

@@ -735,6 +735,11 @@ int NspawnRuntime::exitNotifier(const ContainerProcess &process) const
     return fd.valid() ? fd.release() : -1;
 }
 
+QList<qint64> NspawnRuntime::uidsInUse() const
+{
+    return ProcFs::liveUids();
+}
+
 Result<QStringList> NspawnRuntime::shellCommand(const ContainerProcess &process) const
 {
     if (m_options.nsenterPath.isEmpty())

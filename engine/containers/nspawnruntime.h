@@ -49,6 +49,8 @@ public:
     /// nsenter into every namespace of the main process (user namespace included, so uid 0
     /// inside), its root and working dir, then `bash --login` (or `sh -l` without bash).
     [[nodiscard]] Result<QStringList> shellCommand(const ContainerProcess &process) const override;
+    /// Every live process's uid (ProcFs::liveUids()).
+    [[nodiscard]] QList<qint64> uidsInUse() const override;
 
 private:
     [[nodiscard]] Result<void> writeTree(const ContainerSpec &spec, int rootFd) const;

@@ -5,6 +5,7 @@
 #include <QThread>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -67,6 +68,19 @@ QList<ProcFs::Stat> ProcFs::liveProcesses()
             processes.append(*stat);
     }
     return processes;
+}
+
+QList<qint64> ProcFs::liveUids()
+{
+    QList<qint64> uids;
+    for (const Stat &process : liveProcesses()) {
+        struct stat owner = {};
+        if (::stat(path(process.pid, "").constData(), &owner) == 0)
+            uids.append(owner.st_uid);
+    }
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+    return uids;
 }
 
 // A pidfd pins the process; its start time, checked after opening it, proves it is still the one we recorded.

@@ -32,6 +32,8 @@ public:
     [[nodiscard]] static bool isLive(qint64 pid, quint64 startTime);
     /// Every process that is not a zombie.
     [[nodiscard]] static QList<Stat> liveProcesses();
+    /// The uids that live processes run as (the owners of their /proc entries), sorted, each once.
+    [[nodiscard]] static QList<qint64> liveUids();
     /// A pidfd of the process, or an invalid one when it is gone or is not the one that started at `startTime`.
     [[nodiscard]] static UniqueFd exactPidfd(qint64 pid, quint64 startTime);
     /// Sends `signal` through a pidfd (see exactPidfd); false when it is gone or not the same process.

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void cleanup();
 
     void spawnRunsTheContainer();
+    void uidRangesInUseOnTheHostAreSkipped();
     void failedSpawnLeavesNothing();
     void spawnIsCheckedFirst_data();
     void spawnIsCheckedFirst();
@@ -171,6 +172,20 @@ void TestLifecycle::spawnRunsTheContainer()
     QCOMPARE(states, (QStringList{QStringLiteral("starting"), QStringLiteral("running")}));
     QVERIFY(!events(QStringLiteral("agent_lifecycle")).isEmpty());
     QCOMPARE(events(QStringLiteral("agent_added")).size(), 2);
+}
+
+void TestLifecycle::uidRangesInUseOnTheHostAreSkipped()
+{
+    // A process running as a uid of the first range (another engine's container, say) takes it.
+    m_world->hostUids = {0, 1000, 524288 + 7};
+    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QCOMPARE(info(QStringLiteral("alice")).container->uidBase, 524288 + 65536);
+    VERIFY_OK(spawn(QStringLiteral("bob")));
+    QCOMPARE(info(QStringLiteral("bob")).container->uidBase, 524288 + 2 * 65536);
+    // Free again once nothing runs there.
+    m_world->hostUids.clear();
+    VERIFY_OK(spawn(QStringLiteral("carol")));
+    QCOMPARE(info(QStringLiteral("carol")).container->uidBase, 524288);
 }
 
 void TestLifecycle::failedSpawnLeavesNothing()

@@ -175,6 +175,7 @@ private Q_SLOTS:
     void commandLine_data();
     void commandLine();
     void statParsingSurvivesOddNames();
+    void uidsInUseAreTheHosts();
     void availableSaysWhatIsMissing();
     void prepareHandsDirsToTheRange();
     void startRunsTheCommandInside();
@@ -399,6 +400,27 @@ void TestNspawn::commandLine()
     QCOMPARE(options2.contains(QStringLiteral("--private-network")), privateNetwork);
     QCOMPARE(options2.size(), expected.size() + (privateNetwork ? 1 : 0));
     QCOMPARE(nspawnArgs.mid(end + 1), spec.command);
+}
+
+void TestNspawn::uidsInUseAreTheHosts()
+{
+    // What spawns check before handing out a uid range: the uids processes run as, this one's too.
+    NspawnRuntime runtime;
+    QList<qint64> uids = runtime.uidsInUse();
+    QVERIFY(uids.contains(qint64(::geteuid())));
+    QVERIFY(std::is_sorted(uids.cbegin(), uids.cend()));
+    QVERIFY(std::adjacent_find(uids.cbegin(), uids.cend()) == uids.cend());
+    if (::geteuid() != 0)
+        QSKIP("running a process as another uid needs root: only this process's uid was checked");
+    QProcess other;
+    other.start(QStringLiteral("/usr/bin/setpriv"),
+                {QStringLiteral("--reuid=612345"), QStringLiteral("--regid=612345"), QStringLiteral("--clear-groups"),
+                 QStringLiteral("sleep"), QStringLiteral("30")});
+    QVERIFY(other.waitForStarted());
+    QVERIFY(QTest::qWaitFor([&] { return runtime.uidsInUse().contains(612345); }, 5000));
+    other.kill();
+    other.waitForFinished();
+    QVERIFY(!runtime.uidsInUse().contains(612345));
 }
 
 void TestNspawn::statParsingSurvivesOddNames()

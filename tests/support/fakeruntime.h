@@ -31,6 +31,8 @@ struct FakeWorld {
     bool ignoreTerm = false;
     /// What a terminal runs "inside": a plain shell on the host.
     QStringList shell = {QStringLiteral("/bin/sh"), QStringLiteral("-i")};
+    /// The uids processes on the "host" run as.
+    QList<qint64> hostUids;
 
     void exit(qint64 pid)
     {
@@ -104,6 +106,7 @@ public:
         const int fd = m_world.processes.value(process.pid).pipe[0];
         return fd >= 0 ? ::dup(fd) : -1;
     }
+    QList<qint64> uidsInUse() const override { return m_world.hostUids; }
     Result<QStringList> shellCommand(const ContainerProcess &process) const override
     {
         if (!isRunning(process))
