@@ -86,12 +86,20 @@ struct Screen {
     {
         return QTest::qWaitFor([&] { return closed.has_value(); }, timeoutMs);
     }
-    /// The shell's pid, printed by `echo P$$P`.
-    qint64 shellPid()
+    /// Asks the shell for its pid (`prefix` runs first on the same line); 0 when none came.
+    qint64 askShellPid(TerminalChannel &channel, const QByteArray &prefix = {})
     {
         static const QRegularExpression pid(QStringLiteral("P(\\d+)P"));
-        const auto match = pid.match(QString::fromUtf8(text));
-        return match.hasMatch() ? match.captured(1).toLongLong() : 0;
+        channel.write(prefix + "echo P$$P\n");
+        qint64 found = 0;
+        (void)QTest::qWaitFor(
+            [&] {
+                const auto match = pid.match(QString::fromUtf8(text));
+                found = match.hasMatch() ? match.captured(1).toLongLong() : 0;
+                return found > 0;
+            },
+            Timeout);
+        return found;
     }
 };
 
@@ -375,10 +383,8 @@ void TestTerminals::closeHangsTheShellUp()
     TerminalChannel channel(*admin);
     Screen screen(channel);
     VERIFY_OK(channel.openAndWait(TerminalOpenParams{QStringLiteral("alice"), 80, 24}, Timeout));
-    channel.write("echo P$$P\n");
-    QVERIFY(screen.waitFor("P"));
-    QVERIFY(QTest::qWaitFor([&] { return screen.shellPid() > 0; }, Timeout));
-    const qint64 pid = screen.shellPid();
+    const qint64 pid = screen.askShellPid(channel);
+    QVERIFY(pid > 0);
     channel.close();
     QVERIFY(screen.waitForEnd());
     QCOMPARE(screen.closed->reason, QStringLiteral("closed"));
@@ -398,9 +404,8 @@ void TestTerminals::clientGoingAwayKillsTheShell()
         Screen screen(channel);
         VERIFY_OK(channel.openAndWait(TerminalOpenParams{QStringLiteral("alice"), 80, 24}, Timeout));
         // A shell that ignores the hang-up is killed after the grace.
-        channel.write("trap '' HUP; echo P$$P\n");
-        QVERIFY(QTest::qWaitFor([&] { return screen.shellPid() > 0; }, Timeout));
-        pid = screen.shellPid();
+        pid = screen.askShellPid(channel, "trap '' HUP; ");
+        QVERIFY(pid > 0);
         QVERIFY(!processGone(pid));
     }
     QVERIFY(QTest::qWaitFor([pid] { return processGone(pid); }, Timeout));
@@ -418,9 +423,8 @@ void TestTerminals::engineStopEndsTerminals()
     TerminalChannel channel(*admin);
     Screen screen(channel);
     VERIFY_OK(channel.openAndWait(TerminalOpenParams{QStringLiteral("alice"), 80, 24}, Timeout));
-    channel.write("echo P$$P\n");
-    QVERIFY(QTest::qWaitFor([&] { return screen.shellPid() > 0; }, Timeout));
-    const qint64 pid = screen.shellPid();
+    const qint64 pid = screen.askShellPid(channel);
+    QVERIFY(pid > 0);
     bool stopped = false;
     m_engine->shutdown(std::chrono::milliseconds(2000), [&stopped] { stopped = true; });
     QVERIFY(QTest::qWaitFor([&] { return stopped; }, Timeout));
