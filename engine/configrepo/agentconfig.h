@@ -32,7 +32,7 @@ struct AgentConfig {
     QString promptFile;            ///< or a file in the repo (relative, inside it) holding that text
     QStringList allowedRecipients; ///< empty: anyone (as agent_set_recipients); the manager always
     QStringList allowedTools;
-    QStringList allowedBashPatterns; ///< "git *" becomes the CLI's Bash(git *)
+    QStringList allowedBashPatterns;        ///< "git *" becomes the CLI's Bash(git *)
     QList<McpServerConfig> extraMcpServers; ///< in the order of their names
     QString memoryMax = QStringLiteral("4G");
     QString cpuQuota = QStringLiteral("200%");
