@@ -93,10 +93,10 @@ command = "/usr/bin/docs"
                           QStringLiteral("Bash(make test)"), QStringLiteral("mcp__tickets__search"),
                           QStringLiteral("mcp__tickets__comment")}));
 
-    auto inline_ = parseAgentConfig("prompt = \"Run the tests first.\"\n");
-    VERIFY_OK(inline_);
-    QCOMPARE(inline_->prompt, QStringLiteral("Run the tests first."));
-    QVERIFY(inline_->promptFile.isEmpty());
+    auto inlinePrompt = parseAgentConfig("prompt = \"Run the tests first.\"\n");
+    VERIFY_OK(inlinePrompt);
+    QCOMPARE(inlinePrompt->prompt, QStringLiteral("Run the tests first."));
+    QVERIFY(inlinePrompt->promptFile.isEmpty());
 }
 
 void TestAgentConfig::documentedExamplesAreValid()
