@@ -38,42 +38,6 @@ void LifecycleController::handle(const protocol::AgentSpawnParams &params, const
     m_services.lifecycle.spawn(params, answerWithAgent(params.name, std::move(reply)));
 }
 
-void LifecycleController::handle(const protocol::AgentStartParams &params, const CallContext &context,
-                                 Reply<protocol::AgentInfo> reply)
-{
-    run(LifecycleOp::Start, params.name, context, std::move(reply));
-}
-
-void LifecycleController::handle(const protocol::AgentKillParams &params, const CallContext &context,
-                                 Reply<protocol::AgentInfo> reply)
-{
-    run(LifecycleOp::Kill, params.name, context, std::move(reply));
-}
-
-void LifecycleController::handle(const protocol::AgentRestartParams &params, const CallContext &context,
-                                 Reply<protocol::AgentInfo> reply)
-{
-    run(LifecycleOp::Restart, params.name, context, std::move(reply));
-}
-
-void LifecycleController::handle(const protocol::AgentUpdateParams &params, const CallContext &context,
-                                 Reply<protocol::AgentInfo> reply)
-{
-    run(LifecycleOp::Update, params.name, context, std::move(reply));
-}
-
-void LifecycleController::handle(const protocol::AgentDestroyParams &params, const CallContext &context,
-                                 Reply<protocol::AgentInfo> reply)
-{
-    run(LifecycleOp::Destroy, params.name, context, std::move(reply));
-}
-
-void LifecycleController::handle(const protocol::AgentReviveParams &params, const CallContext &context,
-                                 Reply<protocol::AgentInfo> reply)
-{
-    run(LifecycleOp::Revive, params.name, context, std::move(reply));
-}
-
 void LifecycleController::handle(const protocol::AgentPurgeParams &params, const CallContext &context,
                                  Reply<protocol::AgentPurgeResult> reply)
 {

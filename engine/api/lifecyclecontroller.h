@@ -19,16 +19,13 @@ public:
     explicit LifecycleController(ApiServices &services) : m_services(services) {}
 
     void handle(const protocol::AgentSpawnParams &params, const CallContext &context, Reply<protocol::AgentInfo> reply);
-    void handle(const protocol::AgentStartParams &params, const CallContext &context, Reply<protocol::AgentInfo> reply);
-    void handle(const protocol::AgentKillParams &params, const CallContext &context, Reply<protocol::AgentInfo> reply);
-    void handle(const protocol::AgentRestartParams &params, const CallContext &context,
-                Reply<protocol::AgentInfo> reply);
-    void handle(const protocol::AgentUpdateParams &params, const CallContext &context,
-                Reply<protocol::AgentInfo> reply);
-    void handle(const protocol::AgentDestroyParams &params, const CallContext &context,
-                Reply<protocol::AgentInfo> reply);
-    void handle(const protocol::AgentReviveParams &params, const CallContext &context,
-                Reply<protocol::AgentInfo> reply);
+    /// agent_start to agent_revive: the operation on the named agent, answered with the agent.
+    template<protocol::LifecycleOp Op>
+    requires(Op != protocol::LifecycleOp::Spawn && Op != protocol::LifecycleOp::Purge) void handle(
+        const protocol::AgentOpParams<Op> &params, const CallContext &context, Reply<protocol::AgentInfo> reply)
+    {
+        run(Op, params.name, context, std::move(reply));
+    }
     void handle(const protocol::AgentPurgeParams &params, const CallContext &context,
                 Reply<protocol::AgentPurgeResult> reply);
 
