@@ -134,6 +134,8 @@ private:
     QList<QJsonObject> events(const QString &kind);
     QList<AuditEntry> auditRows(const QString &method);
     Result<void> spawn(const QString &agent);
+    /// The engine on the scripted runtime with agent "alice" running (false, and a warning, if not).
+    bool startWithAlice();
 
     std::unique_ptr<QTemporaryDir> m_dir;
     test::FakeClock m_clock;
@@ -202,6 +204,17 @@ QList<AuditEntry> TestTerminals::auditRows(const QString &method)
     return rows ? rows->entries : QList<AuditEntry>{};
 }
 
+bool TestTerminals::startWithAlice()
+{
+    startEngine();
+    if (QTest::currentTestFailed())
+        return false; // startEngine() said why
+    const auto spawned = spawn(QStringLiteral("alice"));
+    if (!spawned)
+        qWarning("cannot spawn alice: %s", qPrintable(spawned.error().message));
+    return spawned.has_value();
+}
+
 Result<void> TestTerminals::spawn(const QString &agent)
 {
     std::optional<Result<void>> out;
@@ -214,8 +227,7 @@ Result<void> TestTerminals::spawn(const QString &agent)
 
 void TestTerminals::adminShellRunsResizesAndExits()
 {
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     auto admin = connectAdmin();
     TerminalChannel channel(*admin);
     Screen screen(channel);
@@ -267,8 +279,7 @@ void TestTerminals::adminShellRunsResizesAndExits()
 
 void TestTerminals::remoteTerminalCarriesBinaryFrames()
 {
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     auto remote = connectRemote(Role::Operator);
     QSignalSpy binary(&remote->peer(), &client::Peer::binaryFrameReceived);
     QSignalSpy notifications(remote.get(), &RpcClient::notificationReceived);
@@ -297,8 +308,7 @@ void TestTerminals::bulkOutputArrivesWhole()
 {
     // 4 MB through a reader that is slower than the shell: flow control holds the shell back
     // instead of queueing without bound, and nothing is lost or reordered.
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     for (const bool remoteClient : {true, false}) {
         auto client = remoteClient ? connectRemote(Role::Operator) : connectAdmin();
         TerminalChannel channel(*client);
@@ -319,8 +329,7 @@ void TestTerminals::slowClientHoldsTheShellBack()
 {
     // A raw admin-socket client that stops reading: the engine must stop reading the shell's
     // terminal instead of buffering its output without bound, and go on once the client reads.
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     QVERIFY(fd >= 0);
     const auto closeFd = qScopeGuard([fd] { ::close(fd); });
@@ -377,8 +386,7 @@ void TestTerminals::slowClientHoldsTheShellBack()
 
 void TestTerminals::closeHangsTheShellUp()
 {
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     auto admin = connectAdmin();
     TerminalChannel channel(*admin);
     Screen screen(channel);
@@ -395,8 +403,7 @@ void TestTerminals::closeHangsTheShellUp()
 
 void TestTerminals::clientGoingAwayKillsTheShell()
 {
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     qint64 pid = 0;
     {
         auto remote = connectRemote(Role::Operator);
@@ -417,8 +424,7 @@ void TestTerminals::clientGoingAwayKillsTheShell()
 
 void TestTerminals::engineStopEndsTerminals()
 {
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     auto admin = connectAdmin();
     TerminalChannel channel(*admin);
     Screen screen(channel);
@@ -458,8 +464,7 @@ void TestTerminals::openRefusals()
     QFETCH(QJsonObject, params);
     QFETCH(int, code);
     QFETCH(QString, mentions);
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     VERIFY_OK(spawn(QStringLiteral("bob")));
     std::optional<Result<void>> killed;
     m_engine->lifecycle().submit(LifecycleOp::Kill, QStringLiteral("bob"), [&](const Result<void> &r) { killed = r; });
@@ -475,8 +480,7 @@ void TestTerminals::openRefusals()
 
 void TestTerminals::viewerCannotOpen()
 {
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     auto viewer = connectRemote(Role::Viewer);
     VERIFY_FAILS(viewer->callAndWait<TerminalOpenMethod>(TerminalOpenParams{QStringLiteral("alice"), 80, 24}, Timeout),
                  ErrorCode::Forbidden, "operator");
@@ -487,8 +491,7 @@ void TestTerminals::viewerCannotOpen()
 
 void TestTerminals::terminalsBelongToTheirConnection()
 {
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     auto owner = connectRemote(Role::Operator);
     TerminalChannel channel(*owner);
     Screen screen(channel);
@@ -518,8 +521,7 @@ void TestTerminals::terminalsBelongToTheirConnection()
 
 void TestTerminals::badInput()
 {
-    startEngine();
-    VERIFY_OK(spawn(QStringLiteral("alice")));
+    QVERIFY(startWithAlice());
     auto remote = connectRemote(Role::Operator);
     TerminalChannel channel(*remote);
     Screen screen(channel);
