@@ -296,8 +296,7 @@ void PtyProcess::hangUp(std::chrono::milliseconds grace)
         return;
     // Every process still on the terminal hears the hang-up (a program run with nohup ignores
     // it, as with any terminal); then the terminal goes away.
-    signalSession(m_pid, SIGHUP);
-    ::kill(static_cast<pid_t>(m_pid), SIGHUP);
+    signalSession(m_pid, SIGHUP); // the program leads the session: it is one of them
     closeMaster();
     m_killTimer->start(grace);
 }
