@@ -32,6 +32,7 @@ constexpr std::array ErrorTable{
     ErrorCodeInfo{ErrorCode::Io, -32009, "io"},
     ErrorCodeInfo{ErrorCode::Config, -32010, "config"},
     ErrorCodeInfo{ErrorCode::Tls, -32011, "tls"},
+    ErrorCodeInfo{ErrorCode::Conflict, -32012, "conflict"},
 };
 
 const ErrorCodeInfo &info(ErrorCode code)

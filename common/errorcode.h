@@ -24,6 +24,7 @@ enum class ErrorCode {
     Io,               ///< a file, socket or database operation failed
     Config,           ///< a configuration file or value is invalid
     Tls,              ///< certificate, key or handshake problem
+    Conflict,         ///< the thing is not in a state that allows the call (an approval already resolved)
 };
 
 [[nodiscard]] int jsonRpcCode(ErrorCode code);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "engine.h"
 
+#include "agents/agenthandlers.h"
 #include "agents/agentsockets.h"
-#include "agents/brokercontroller.h"
 #include "api/apihandlers.h"
 #include "api/apiserver.h"
 #include "api/connectionregistry.h"
 #include "api/dispatcher.h"
+#include "approvals/approvals.h"
+#include "approvals/tagretention.h"
 #include "broker/agentregistry.h"
 #include "broker/broker.h"
 #include "broker/questions.h"
@@ -156,7 +158,7 @@ Result<void> Engine::start()
                 });
         if (auto loaded = m_reminders->load(); !loaded)
             return fail(loaded.error());
-        m_agentHandlers = std::make_unique<BrokerController>(*m_broker, *m_agents, *m_questions, *m_reminders);
+        m_agentHandlers = std::make_unique<AgentHandlers>(*m_broker, *m_agents, *m_questions, *m_reminders);
         m_agentDispatcher = std::make_unique<Dispatcher>(nullptr, m_db.get());
         m_agentDispatcher->registerMethods(*m_agentHandlers, protocol::AgentMethods{});
         m_agentSockets = std::make_unique<AgentSockets>(m_stateDir->path(), *m_agentDispatcher, *m_connections,
@@ -182,9 +184,51 @@ Result<void> Engine::start()
             return fail(reconciled.error());
         m_terminals = std::make_unique<TerminalSessions>(*m_lifecycle, *m_audit, *m_events, m_clock);
 
-        m_services = std::make_unique<ApiServices>(ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections,
-                                                               m_facts, *m_agents, *m_broker, *m_agentSockets,
-                                                               *m_questions, *m_reminders, *m_lifecycle, *m_terminals});
+        m_approvals =
+            std::make_unique<Approvals>(*m_db, *m_agents, *m_broker, *m_lifecycle, m_clock, m_stateDir->path());
+        connect(m_approvals.get(), &Approvals::approvalChanged, this,
+                [this](const protocol::ApprovalInfo &approval, const QString &previous) {
+                    QJsonObject data{{QStringLiteral("approval"), approval.toJson()}};
+                    if (previous.isEmpty()) {
+                        (void)m_events->publish(QStringLiteral("approval_added"), data);
+                        return;
+                    }
+                    data.insert(QStringLiteral("previous"), previous);
+                    (void)m_events->publish(protocol::isTerminalApprovalState(approval.state)
+                                                ? QStringLiteral("approval_resolved")
+                                                : QStringLiteral("approval_changed"),
+                                            data);
+                });
+        connect(m_approvals.get(), &Approvals::draftChanged, this,
+                [this](const QString &change, const protocol::DraftInfo &draft) {
+                    (void)m_events->publish(QStringLiteral("draft_") + change, draft.toJson());
+                });
+        // Every agent gets its config repos, those added while the engine runs included; a
+        // purged one loses its applied repo (the meta log keeps its deploys).
+        connect(m_events.get(), &EventLog::published, this, [this](const protocol::Event &event) {
+            const QString name = event.data.value(QStringLiteral("name")).toString();
+            if (event.kind == QLatin1String("agent_added")) {
+                if (auto ensured = m_approvals->ensureRepos(name); !ensured)
+                    qCWarning(lcEngine).noquote() << ensured.error().message;
+            } else if (event.kind == QLatin1String("agent_purged")) {
+                if (auto forgotten = m_approvals->forgetAgent(name); !forgotten)
+                    qCWarning(lcEngine).noquote() << forgotten.error().message;
+            }
+        });
+        m_agentHandlers->attach(*m_approvals);
+        if (auto recovered = m_approvals->recover(); !recovered)
+            return fail(recovered.error());
+        // The approval tags' retention, on a timer that goes with the approvals; it logs what it removes.
+        m_approvals->setTagRetentionDays(m_config.tagRetentionDays);
+        auto *tagGc = new QTimer(m_approvals.get());
+        connect(tagGc, &QTimer::timeout, m_approvals.get(), [this] {
+            (void)TagRetention(m_approvals->repos(), m_clock, m_approvals->tagRetentionDays()).run(false);
+        });
+        tagGc->start(std::chrono::minutes(m_config.gcIntervalMinutes));
+
+        m_services = std::make_unique<ApiServices>(
+            ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections, m_facts, *m_agents, *m_broker,
+                        *m_agentSockets, *m_questions, *m_reminders, *m_lifecycle, *m_terminals, *m_approvals});
         m_handlers = std::make_unique<ApiHandlers>(*m_services);
         m_dispatcher = std::make_unique<Dispatcher>(m_audit.get(), m_db.get());
         m_dispatcher->registerMethods(*m_handlers, protocol::ApiMethods{});
@@ -310,6 +354,7 @@ void Engine::stop()
         m_server->close();
     m_server.reset();
     m_terminals.reset(); // before the lifecycle and the audit log: their ends are audited
+    m_approvals.reset(); // before the lifecycle: a deploy in flight is answered, not left waiting
     m_lifecycle.reset(); // containers keep running; the next start reconciles with them
     m_agentSockets.reset();
     m_agentDispatcher.reset();

@@ -26,7 +26,8 @@ class ApiHandlers;
 class ApiServer;
 class AuditLog;
 class Broker;
-class BrokerController;
+class AgentHandlers;
+class Approvals;
 class Questions;
 class Reminders;
 class Clock;
@@ -73,6 +74,7 @@ public:
     [[nodiscard]] Reminders &reminders() { return *m_reminders; }
     [[nodiscard]] AgentLifecycle &lifecycle() { return *m_lifecycle; }
     [[nodiscard]] TerminalSessions &terminals() { return *m_terminals; }
+    [[nodiscard]] Approvals &approvals() { return *m_approvals; }
     /// The container runtime to use instead of the one containers.backend names (tests); before start().
     void setContainerRuntime(std::unique_ptr<ContainerRuntime> runtime);
 
@@ -102,12 +104,13 @@ private:
     std::unique_ptr<ApiServer> m_server;
     std::unique_ptr<Questions> m_questions;
     std::unique_ptr<Reminders> m_reminders;
-    std::unique_ptr<BrokerController> m_agentHandlers;
+    std::unique_ptr<AgentHandlers> m_agentHandlers;
     std::unique_ptr<Dispatcher> m_agentDispatcher;
     std::unique_ptr<AgentSockets> m_agentSockets;
     std::unique_ptr<ContainerRuntime> m_runtimeOverride;
     std::unique_ptr<AgentLifecycle> m_lifecycle;
     std::unique_ptr<TerminalSessions> m_terminals;
+    std::unique_ptr<Approvals> m_approvals;
     bool m_running = false;
     bool m_stoppingAnnounced = false;
 };

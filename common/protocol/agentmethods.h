@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "deployedconfig.h"
 #include "messages.h"
 #include "protocol/methods.h"
 #include "questions.h"
@@ -100,8 +101,47 @@ struct CancelThreadMethod {
     static constexpr bool Mutates = true;
 };
 
+/// The deployed config of the calling agent (what its harness runs the agent CLI with).
+struct ConfigMethod {
+    static constexpr char Name[] = "config";
+    using Params = ConfigParams;
+    using Result = ConfigResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = false;
+};
+/// The manager's requests (Forbidden for other agents).
+struct AgentRequestSpawnMethod {
+    static constexpr char Name[] = "request_spawn";
+    using Params = RequestSpawnParams;
+    using Result = ApprovalResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: the manager's socket only
+    static constexpr bool Mutates = true;
+};
+struct RequestApplyCommitMethod {
+    static constexpr char Name[] = "request_apply_commit";
+    using Params = RequestApplyCommitParams;
+    using Result = ApprovalResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: the manager's socket only
+    static constexpr bool Mutates = true;
+};
+struct RequestSpawnDraftMethod {
+    static constexpr char Name[] = "request_spawn_draft";
+    using Params = RequestSpawnDraftParams;
+    using Result = DraftResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: the manager's socket only
+    static constexpr bool Mutates = true;
+};
+struct RequestSpawnCommitMethod {
+    static constexpr char Name[] = "request_spawn_commit";
+    using Params = RequestSpawnCommitParams;
+    using Result = ApprovalResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: the manager's socket only
+    static constexpr bool Mutates = true;
+};
+
 using AgentMethods =
     MethodList<SendMethod, RecvMethod, AckMethod, RequeueInflightMethod, StatusMethod, RecentMethod, WhoamiMethod,
-               AskMethod, AnswerMethod, RemindMethod, GetOpenThreadsMethod, CancelThreadMethod>;
+               AskMethod, AnswerMethod, RemindMethod, GetOpenThreadsMethod, CancelThreadMethod, ConfigMethod,
+               RequestApplyCommitMethod, AgentRequestSpawnMethod, RequestSpawnDraftMethod, RequestSpawnCommitMethod>;
 
 } // namespace hive::protocol

@@ -2,9 +2,12 @@
 #pragma once
 
 #include "agents.h"
+#include "approvals.h"
 #include "audit.h"
 #include "events.h"
 #include "protocol/role.h"
+#include "repos.h"
+#include "retention.h"
 #include "session.h"
 #include "terminals.h"
 #include "threads.h"
@@ -229,6 +232,87 @@ struct ThreadListMethod {
     static constexpr bool Mutates = false;
 };
 
+/// Config approvals and spawns (API 1.5.0): the operator's side of the approval queue.
+struct ApprovalListMethod {
+    static constexpr char Name[] = "approval_list";
+    using Params = ApprovalListParams;
+    using Result = ApprovalListResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct ApprovalGetMethod {
+    static constexpr char Name[] = "approval_get";
+    using Params = ApprovalGetParams;
+    using Result = ApprovalGetResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct ApprovalApproveMethod {
+    static constexpr char Name[] = "approval_approve";
+    using Params = ApprovalApproveParams;
+    using Result = ApprovalResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct ApprovalDenyMethod {
+    static constexpr char Name[] = "approval_deny";
+    using Params = ApprovalDenyParams;
+    using Result = ApprovalResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct RequestSpawnMethod {
+    static constexpr char Name[] = "request_spawn";
+    using Params = RequestSpawnParams;
+    using Result = ApprovalResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct DraftListMethod {
+    static constexpr char Name[] = "draft_list";
+    using Params = DraftListParams;
+    using Result = DraftListResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+struct DraftDiscardMethod {
+    static constexpr char Name[] = "draft_discard";
+    using Params = DraftDiscardParams;
+    using Result = DraftResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+
+/// The approval tags' retention: collects the applied repos now (or says what it would collect).
+struct RepoGcMethod {
+    static constexpr char Name[] = "repo_gc";
+    using Params = RepoGcParams;
+    using Result = RepoGcResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+
+/// Git browsing (API 1.5.0): the config repos read-only (an agent's applied or proposed repo, the
+/// meta repo), for the console's history, diff and file views.
+template<const char *MethodName, typename P, typename R>
+struct RepoMethod {
+    static constexpr const char *Name = MethodName;
+    using Params = P;
+    using Result = R;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+inline constexpr char RepoLogName[] = "repo_log";
+inline constexpr char RepoTagsName[] = "repo_tags";
+inline constexpr char RepoDiffName[] = "repo_diff";
+inline constexpr char RepoFileName[] = "repo_file";
+inline constexpr char RepoTreeName[] = "repo_tree";
+using RepoLogMethod = RepoMethod<RepoLogName, RepoLogParams, RepoLogResult>;
+using RepoTagsMethod = RepoMethod<RepoTagsName, RepoTagsParams, RepoTagsResult>;
+using RepoDiffMethod = RepoMethod<RepoDiffName, RepoDiffParams, RepoDiffResult>;
+using RepoFileMethod = RepoMethod<RepoFileName, RepoFileParams, RepoFileResult>;
+using RepoTreeMethod = RepoMethod<RepoTreeName, RepoTreeParams, RepoTreeResult>;
+
 /// The operator API: what the TLS WebSocket and the admin socket serve.
 using ApiMethods =
     MethodList<HelloMethod, EngineInfoMethod, TokenCreateMethod, TokenListMethod, TokenRevokeMethod, AuditListMethod,
@@ -237,7 +321,9 @@ using ApiMethods =
                QuestionCancelMethod, ReminderListMethod, ReminderRetryMethod, ReminderCancelMethod, ThreadListMethod,
                AgentSpawnMethod, AgentStartMethod, AgentKillMethod, AgentRestartMethod, AgentUpdateMethod,
                AgentDestroyMethod, AgentReviveMethod, AgentPurgeMethod, TerminalOpenMethod, TerminalInputMethod,
-               TerminalResizeMethod, TerminalCloseMethod>;
+               TerminalResizeMethod, TerminalCloseMethod, ApprovalListMethod, ApprovalGetMethod,
+               ApprovalApproveMethod, ApprovalDenyMethod, RequestSpawnMethod, DraftListMethod, DraftDiscardMethod, RepoGcMethod,
+               RepoLogMethod, RepoTagsMethod, RepoDiffMethod, RepoFileMethod, RepoTreeMethod>;
 
 /// The same table at run time, for documentation checks and clients.
 struct MethodInfo {

@@ -2,10 +2,13 @@
 #pragma once
 
 #include "agentscontroller.h"
+#include "approvalscontroller.h"
 #include "auditcontroller.h"
 #include "eventscontroller.h"
 #include "lifecyclecontroller.h"
 #include "messagescontroller.h"
+#include "reposcontroller.h"
+#include "retentioncontroller.h"
 #include "sessioncontroller.h"
 #include "terminalscontroller.h"
 #include "threadscontroller.h"
@@ -24,19 +27,26 @@ class ApiHandlers : public SessionController,
                     public MessagesController,
                     public ThreadsController,
                     public LifecycleController,
-                    public TerminalsController
+                    public TerminalsController,
+                    public ApprovalsController,
+                    public RetentionController,
+                    public ReposController
 {
 public:
     explicit ApiHandlers(ApiServices &services)
         : SessionController(services), TokensController(services), AuditController(services),
           EventsController(services), AgentsController(services), MessagesController(services),
-          ThreadsController(services), LifecycleController(services), TerminalsController(services)
+          ThreadsController(services), LifecycleController(services), TerminalsController(services),
+          ApprovalsController(services), RetentionController(services), ReposController(services)
     {}
     using AgentsController::handle;
+    using ApprovalsController::handle;
     using AuditController::handle;
     using EventsController::handle;
     using LifecycleController::handle;
     using MessagesController::handle;
+    using ReposController::handle;
+    using RetentionController::handle;
     using SessionController::handle;
     using TerminalsController::handle;
     using ThreadsController::handle;

@@ -8,6 +8,7 @@ namespace hive::engine {
 
 class AgentLifecycle;
 class AgentRegistry;
+class Approvals;
 class AgentSockets;
 class AuditLog;
 class Broker;
@@ -43,6 +44,7 @@ struct ApiServices {
     Reminders &reminders;
     AgentLifecycle &lifecycle;
     TerminalSessions &terminals;
+    Approvals &approvals;
 };
 
 } // namespace hive::engine

@@ -102,7 +102,9 @@ Result<void> Broker::checkAllowed(const QString &from, const QString &to)
     if (!*sender)
         return fail(ErrorCode::NotFound, QStringLiteral("unknown sender '%1'").arg(from));
     const QStringList &allowed = (*sender)->allowedRecipients;
-    if (allowed.isEmpty() || allowed.contains(to) || to == QLatin1String(AgentRegistry::ManagerName))
+    // "*" in the list is anyone, as an empty list (and the broadcast with it).
+    if (allowed.isEmpty() || allowed.contains(to) || allowed.contains(Everyone) ||
+        to == QLatin1String(AgentRegistry::ManagerName))
         return {};
     QStringList shown = allowed;
     if (!shown.contains(QLatin1String(AgentRegistry::ManagerName)))

@@ -249,6 +249,16 @@ ContainerSpec AgentLifecycle::specFor(const ContainerRecord &record) const
     spec.privateNetwork = record.network == QLatin1String("none");
     spec.memoryMax = record.memoryMax;
     spec.cpuQuota = record.cpuQuota;
+    if (record.agent == manager()) {
+        // The manager edits every agent's proposed repo (/agents/<n>/config) and fetches from the
+        // applied repos (/applied/<n>, read-only): the proposed repos' `applied` remote is the
+        // relative ../../../applied/<n>, right on the host and inside alike.
+        const QDir state(m_options.stateDir);
+        QDir().mkpath(state.filePath(QStringLiteral("agents")));
+        QDir().mkpath(state.filePath(QStringLiteral("applied")));
+        spec.extraBinds = {{state.filePath(QStringLiteral("agents")), QStringLiteral("/agents"), false, true},
+                           {state.filePath(QStringLiteral("applied")), QStringLiteral("/applied"), true, true}};
+    }
     spec.gitName = record.agent;
     spec.gitEmail = QStringLiteral("%1@hyperhive.invalid").arg(record.agent);
     return spec;
@@ -279,13 +289,36 @@ Result<void> AgentLifecycle::reopenSocket(const ContainerRecord &record)
     return m_sockets.setOwner(record.agent, record.uidBase);
 }
 
-Result<void> AgentLifecycle::removeAgentFiles(const QString &agent)
+Result<void> AgentLifecycle::setSettings(const protocol::AgentSpawnParams &settings)
 {
-    for (const QString &path : {agentDir(agent), QFileInfo(m_sockets.socketPath(agent)).absolutePath()}) {
-        QDir dir(path);
-        if (dir.exists() && !dir.removeRecursively())
-            return fail(ErrorCode::Io, QStringLiteral("cannot remove %1 completely").arg(path));
+    if (auto valid = validateSpawnSettings(settings); !valid)
+        return valid;
+    auto found = require(settings.name);
+    if (!found)
+        return fail(found.error());
+    return m_store.setSettings(settings.name, settings.network, settings.memoryMax, settings.cpuQuota);
+}
+
+Result<void> AgentLifecycle::removeAgentFiles(const QString &agent, bool keepConfig)
+{
+    const QDir dir(agentDir(agent));
+    for (const QString &entry : dir.entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot)) {
+        if (keepConfig && entry == QLatin1String("config"))
+            continue;
+        const QString path = dir.filePath(entry);
+        if (QFileInfo(path).isDir() && !QFileInfo(path).isSymLink()) {
+            QDir sub(path);
+            if (!sub.removeRecursively())
+                return fail(ErrorCode::Io, QStringLiteral("cannot remove %1 completely").arg(path));
+        } else if (!QFile::remove(path)) {
+            return fail(ErrorCode::Io, QStringLiteral("cannot remove %1").arg(path));
+        }
     }
+    if (dir.exists() && dir.isEmpty())
+        (void)QDir().rmdir(dir.path());
+    QDir socketDir(QFileInfo(m_sockets.socketPath(agent)).absolutePath());
+    if (socketDir.exists() && !socketDir.removeRecursively())
+        return fail(ErrorCode::Io, QStringLiteral("cannot remove %1 completely").arg(socketDir.path()));
     return {};
 }
 
@@ -377,7 +410,8 @@ void AgentLifecycle::doSpawn(const protocol::AgentSpawnParams &params, Done done
         if (m_watch)
             m_watch->unwatch(agent);
         m_sockets.close(agent);
-        Result<void> cleaned = removeAgentFiles(agent);
+        // The config repo (agents/<n>/config) is the manager's work and outlives a failed spawn.
+        Result<void> cleaned = removeAgentFiles(agent, true);
         Result<void> forgotten = isManager ? m_store.remove(agent) : m_agents.remove(agent);
         if (isManager) {
             // The manager is always registered; it keeps an (unopened) socket until the next start.
@@ -634,7 +668,7 @@ void AgentLifecycle::doPurge(const QString &agent, Done done)
         if (m_watch)
             m_watch->unwatch(agent);
         m_sockets.close(agent);
-        if (auto removed = removeAgentFiles(agent); !removed) {
+        if (auto removed = removeAgentFiles(agent, false); !removed) {
             done(removed);
             return;
         }

@@ -78,6 +78,9 @@ public:
     /// ContainerRuntime::shellCommand); precise errors for an unknown agent, one without a
     /// container, or one that is not running.
     [[nodiscard]] Result<QStringList> shellCommand(const QString &agent);
+    /// Records new container settings (network, memory_max, cpu_quota, checked as agent_spawn's);
+    /// they take effect at the container's next start. NotFound for an agent without a container.
+    [[nodiscard]] Result<void> setSettings(const protocol::AgentSpawnParams &settings);
     [[nodiscard]] ContainerRuntime *runtime() const { return m_runtime.get(); }
     [[nodiscard]] qsizetype queuedOperations() const { return m_queue->size(); }
 
@@ -112,7 +115,8 @@ private:
     QString logTail(const QString &agent) const;
     /// At engine start: the agent socket again, handed to the container that may still run.
     Result<void> reopenSocket(const ContainerRecord &record);
-    Result<void> removeAgentFiles(const QString &agent);
+    /// The agent's dir (all of it, or all but its config repo) and its socket dir.
+    Result<void> removeAgentFiles(const QString &agent, bool keepConfig);
     void exited(const QString &agent);
     void crashed(const QString &agent, const ContainerRecord &record, const QString &why);
 

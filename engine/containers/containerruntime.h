@@ -12,6 +12,19 @@
 
 namespace hive::engine {
 
+/// A host directory bound into a container besides the standard ones. With `idmap` the files
+/// keep their host owners mapped into the container's range (host root is root inside), so
+/// that what the engine writes as root stays writable by the container's root and is still
+/// the engine's on the host.
+struct ContainerBind {
+    QString source; ///< on the host
+    QString target; ///< inside, absolute
+    bool readOnly = false;
+    bool idmap = true;
+
+    friend bool operator==(const ContainerBind &, const ContainerBind &) = default;
+};
+
 /// Everything a runtime needs to run one agent's container. The engine owns the directories (it
 /// creates them under its state dir); the runtime prepares the root tree and starts the machine.
 struct ContainerSpec {
@@ -30,6 +43,7 @@ struct ContainerSpec {
     bool privateNetwork = false;               ///< network "none": a private network namespace with only loopback
     QString memoryMax = QStringLiteral("4G");  ///< systemd's MemoryMax (enforced where systemd runs)
     QString cpuQuota = QStringLiteral("200%"); ///< systemd's CPUQuota (enforced where systemd runs)
+    QList<ContainerBind> extraBinds;           ///< the manager's /agents and /applied
     QString gitName;                           ///< the identity every user inside commits with (/etc/gitconfig)
     QString gitEmail;
 };

@@ -133,6 +133,18 @@ Result<void> ContainerStore::insert(const ContainerRecord &record, const QDateTi
          {QStringLiteral(":now"), toDbTime(now)}}));
 }
 
+Result<void> ContainerStore::setSettings(const QString &agent, const QString &network, const QString &memoryMax,
+                                         const QString &cpuQuota)
+{
+    return written(
+        m_db.write(QStringLiteral("UPDATE containers SET network = :network, memory_max = :memory, cpu_quota = :cpu "
+                                  "WHERE agent = :agent"),
+                   {{QStringLiteral(":network"), network},
+                    {QStringLiteral(":memory"), memoryMax},
+                    {QStringLiteral(":cpu"), cpuQuota},
+                    {QStringLiteral(":agent"), agent}}));
+}
+
 Result<void> ContainerStore::remove(const QString &agent)
 {
     return written(

@@ -46,6 +46,9 @@ public:
     [[nodiscard]] Result<void> remove(const QString &agent);
 
     [[nodiscard]] Result<void> setState(const QString &agent, const QString &state);
+    /// The container settings a deploy renders from agent.toml; they apply at the next start.
+    [[nodiscard]] Result<void> setSettings(const QString &agent, const QString &network, const QString &memoryMax,
+                                           const QString &cpuQuota);
     /// Started: its process, when, and (an operator start) the crash count back to 0.
     [[nodiscard]] Result<void> setStarted(const QString &agent, const ContainerProcess &process, const QDateTime &now,
                                           bool resetCrashes);

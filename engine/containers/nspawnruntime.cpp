@@ -378,6 +378,11 @@ QStringList NspawnRuntime::commandLine(const ContainerSpec &spec, bool systemdSc
     } else if (!spec.harnessPath.isEmpty()) {
         args << QStringLiteral("--bind-ro=%1:%2").arg(bindPath(spec.harnessPath), QLatin1String(HarnessInside));
     }
+    for (const ContainerBind &bind : spec.extraBinds) {
+        args << QStringLiteral("--bind%1=%2:%3%4")
+                    .arg(bind.readOnly ? QStringLiteral("-ro") : QString(), bindPath(bind.source),
+                         bindPath(bind.target), bind.idmap ? QStringLiteral(":idmap") : QString());
+    }
     if (spec.privateNetwork)
         args << QStringLiteral("--private-network");
     args << QStringLiteral("--kill-signal=SIGTERM") << QStringLiteral("--as-pid2") << QStringLiteral("--")
@@ -554,8 +559,11 @@ Result<void> NspawnRuntime::writeTree(const ContainerSpec &spec, int rootFd) con
         if (auto dir = openDirAt(rootFd, rootPath, relative, mode); !dir)
             return fail(dir.error());
     }
-    // Mount points of the read-only binds (nspawn would make them owned by host root, i.e. nobody inside).
-    for (const QString &path : m_options.readOnlyBinds) {
+    // Mount points of the read-only and extra binds (nspawn would make them owned by host root, i.e. nobody inside).
+    QStringList mountPoints = m_options.readOnlyBinds;
+    for (const ContainerBind &bind : spec.extraBinds)
+        mountPoints << bind.target;
+    for (const QString &path : std::as_const(mountPoints)) {
         if (auto dir = openDirAt(rootFd, rootPath, QDir::cleanPath(path).mid(1), 0755); !dir)
             return fail(dir.error());
     }

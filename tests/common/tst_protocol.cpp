@@ -259,7 +259,7 @@ void TestProtocol::methodTableIsDocumented()
         QVERIFY2(text.contains(QStringLiteral("### `%1`").arg(method.name)), qPrintable(method.name));
         QVERIFY2(text.contains(QStringLiteral("Role: %1").arg(roleName(method.role))), qPrintable(method.name));
     }
-    for (int i = static_cast<int>(ErrorCode::ParseError); i <= static_cast<int>(ErrorCode::Tls); ++i) {
+    for (int i = static_cast<int>(ErrorCode::ParseError); i <= static_cast<int>(ErrorCode::Conflict); ++i) {
         const auto code = static_cast<ErrorCode>(i);
         QVERIFY2(text.contains(QStringLiteral("`%1`").arg(errorCodeName(code))), qPrintable(errorCodeName(code)));
         QVERIFY2(text.contains(QString::number(jsonRpcCode(code))), qPrintable(errorCodeName(code)));

@@ -33,6 +33,8 @@ struct FakeWorld {
     QStringList shell = {QStringLiteral("/bin/sh"), QStringLiteral("-i")};
     /// The uids processes on the "host" run as.
     QList<qint64> hostUids;
+    /// The spec each agent's container was last started with.
+    QHash<QString, ContainerSpec> specs;
 
     void exit(qint64 pid)
     {
@@ -72,9 +74,10 @@ public:
         QDir().mkpath(spec.rootDir + QStringLiteral("/etc"));
         return {};
     }
-    Result<ContainerProcess> start(const ContainerSpec & /*spec*/) override
+    Result<ContainerProcess> start(const ContainerSpec &spec) override
     {
         ++m_world.starts;
+        m_world.specs.insert(spec.agent, spec);
         if (m_world.failStart)
             return fail(ErrorCode::Io, *m_world.failStart);
         const qint64 pid = m_world.nextPid++;

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "api/callcontext.h"
+#include "protocol/approvals.h"
+#include "protocol/deployedconfig.h"
+#include "result.h"
+
+namespace hive::engine {
+
+class Approvals;
+
+/// The agent surface's config calls: `config` (any agent: its own deployed config) and the
+/// manager's requests (request_apply_commit, request_spawn, request_spawn_draft,
+/// request_spawn_commit), which are Forbidden on any other agent's socket.
+class ManagerController
+{
+public:
+    /// The engine makes the approvals after the agents' sockets; it attaches them before serving.
+    void attach(Approvals &approvals) { m_approvals = &approvals; }
+
+    [[nodiscard]] Result<protocol::ConfigResult> handle(const protocol::ConfigParams &params,
+                                                        const CallContext &context);
+    [[nodiscard]] Result<protocol::ApprovalResult> handle(const protocol::RequestApplyCommitParams &params,
+                                                          const CallContext &context);
+    [[nodiscard]] Result<protocol::ApprovalResult> handle(const protocol::RequestSpawnParams &params,
+                                                          const CallContext &context);
+    [[nodiscard]] Result<protocol::DraftResult> handle(const protocol::RequestSpawnDraftParams &params,
+                                                       const CallContext &context);
+    [[nodiscard]] Result<protocol::ApprovalResult> handle(const protocol::RequestSpawnCommitParams &params,
+                                                          const CallContext &context);
+
+private:
+    /// The approvals, or Unavailable while none are attached.
+    Result<Approvals *> approvals() const;
+
+    Approvals *m_approvals = nullptr;
+};
+
+} // namespace hive::engine
