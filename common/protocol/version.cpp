@@ -7,9 +7,9 @@ namespace hive::protocol {
 
 QStringList features()
 {
-    return {QStringLiteral("tokens"),   QStringLiteral("audit_chain"), QStringLiteral("events_replay"),
-            QStringLiteral("messages"), QStringLiteral("threads"),     QStringLiteral("containers"),
-            QStringLiteral("terminals")};
+    return {QStringLiteral("tokens"),    QStringLiteral("audit_chain"), QStringLiteral("events_replay"),
+            QStringLiteral("messages"),  QStringLiteral("threads"),     QStringLiteral("containers"),
+            QStringLiteral("terminals"), QStringLiteral("approvals")};
 }
 
 int majorOf(const QString &version)
