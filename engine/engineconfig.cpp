@@ -33,9 +33,11 @@ constexpr qint64 MinBodyBytes = 1024;
 constexpr qint64 MaxBodyBytes = 16 * 1024 * 1024;
 constexpr qint64 MaxRetentionDays = 3650;
 constexpr qint64 MaxVacuumIntervalMinutes = 1440;
+constexpr qint64 MaxGcIntervalMinutes = 10080; // a week
 
 constexpr std::string_view TopLevelKeys[] = {"listen", "state_dir"};
 constexpr std::string_view ApiKeys[] = {"event_history", "hello_timeout_seconds", "max_connections", "max_frame_bytes"};
+constexpr std::string_view ApprovalKeys[] = {"gc_interval_minutes", "tag_retention_days"};
 constexpr std::string_view BrokerKeys[] = {"max_body_bytes", "retention_days", "vacuum_interval_minutes"};
 constexpr std::string_view ContainerKeys[] = {
     "auto_restart", "backend",       "command",           "harness",
@@ -52,8 +54,9 @@ struct Section {
     std::string_view name;
     std::span<const std::string_view> keys;
 };
-constexpr Section Sections[] = {{"api", ApiKeys}, {"broker", BrokerKeys},   {"containers", ContainerKeys},
-                                {"log", LogKeys}, {"service", ServiceKeys}, {"tls", TlsKeys}};
+constexpr Section Sections[] = {
+    {"api", ApiKeys}, {"approvals", ApprovalKeys}, {"broker", BrokerKeys}, {"containers", ContainerKeys},
+    {"log", LogKeys}, {"service", ServiceKeys},    {"tls", TlsKeys}};
 
 QString qs(std::string_view text)
 {
@@ -411,6 +414,8 @@ Result<EngineConfig> EngineConfig::load(const QString &path, bool required)
     checker.integer(root, "broker", "retention_days", 1, MaxRetentionDays, config.retentionDays);
     checker.integer(root, "broker", "vacuum_interval_minutes", 1, MaxVacuumIntervalMinutes,
                     config.vacuumIntervalMinutes);
+    checker.integer(root, "approvals", "tag_retention_days", 0, MaxRetentionDays, config.tagRetentionDays);
+    checker.integer(root, "approvals", "gc_interval_minutes", 1, MaxGcIntervalMinutes, config.gcIntervalMinutes);
     if (const auto value = checker.string(root, "containers", "backend")) {
         if (contains(ContainerBackends, value->toStdString()))
             config.containerBackend = *value;

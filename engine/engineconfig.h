@@ -28,6 +28,8 @@ struct EngineConfig {
     qint64 maxBodyBytes = 65536;                         ///< broker.max_body_bytes
     int retentionDays = 30;                              ///< broker.retention_days (acked messages kept)
     int vacuumIntervalMinutes = 60;                      ///< broker.vacuum_interval_minutes
+    int tagRetentionDays = 30;                           ///< approvals.tag_retention_days (0 = for good)
+    int gcIntervalMinutes = 360;                         ///< approvals.gc_interval_minutes
     QString containerBackend = QStringLiteral("nspawn"); ///< containers.backend: "nspawn" or "none"
     bool spawnManager = true; ///< containers.spawn_manager: give the manager a container at first start
     QString harnessPath;      ///< containers.harness; empty = hive-harness beside hive-engine

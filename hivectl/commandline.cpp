@@ -65,6 +65,14 @@ constexpr std::array Options{
     OptionSpec{"agent", "memory-max", true},
     OptionSpec{"agent", "cpu-quota", true},
     OptionSpec{"agent", "yes", false},
+    OptionSpec{"approval", "all", false},
+    OptionSpec{"approval", "state", true},
+    OptionSpec{"approval", "agent", true},
+    OptionSpec{"approval", "base", true},
+    OptionSpec{"approval", "note", true},
+    OptionSpec{"spawn", "description", true},
+    OptionSpec{"draft", "yes", false},
+    OptionSpec{"gc", "dry-run", false},
 };
 
 const OptionSpec *findOption(const QString &group, const QString &name)
@@ -355,6 +363,9 @@ Result<void> parseCommand(const Scanned &scanned, Invocation &invocation)
     if (first == QLatin1String("questions") || first == QLatin1String("reminders") ||
         first == QLatin1String("answer") || first == QLatin1String("threads"))
         return parseThreadCommand(words, options, invocation);
+    if (first == QLatin1String("approval") || first == QLatin1String("spawn") || first == QLatin1String("draft") ||
+        first == QLatin1String("gc"))
+        return parseApprovalCommand(words, options, invocation);
     return usage(QStringLiteral("unknown command '%1'").arg(first));
 }
 

@@ -2,6 +2,7 @@
 #include "hivectlapplication.h"
 
 #include "agentcommand.h"
+#include "approvalcommand.h"
 #include "auditcommand.h"
 #include "certcommand.h"
 #include "commandline.h"
@@ -106,6 +107,22 @@ int runCommand(EngineConnection &connection, const Invocation &invocation, Termi
         return ThreadCommand(connection, invocation, terminal).cancelReminder();
     case Command::ThreadList:
         return ThreadCommand(connection, invocation, terminal).threads();
+    case Command::ApprovalList:
+        return ApprovalCommand(connection, invocation, terminal).list();
+    case Command::ApprovalShow:
+        return ApprovalCommand(connection, invocation, terminal).show();
+    case Command::ApprovalApprove:
+        return ApprovalCommand(connection, invocation, terminal).approve();
+    case Command::ApprovalDeny:
+        return ApprovalCommand(connection, invocation, terminal).deny();
+    case Command::Spawn:
+        return ApprovalCommand(connection, invocation, terminal).spawn();
+    case Command::DraftList:
+        return ApprovalCommand(connection, invocation, terminal).drafts();
+    case Command::DraftDiscard:
+        return ApprovalCommand(connection, invocation, terminal).discardDraft();
+    case Command::Gc:
+        return ApprovalCommand(connection, invocation, terminal).gc();
     case Command::Help:
     case Command::Version:
     case Command::CertFingerprint:
@@ -147,6 +164,10 @@ int HivectlApplication::run(const QStringList &arguments)
     // and a refusal is a usage error whether or not the engine is up.
     if (invocation.command == Command::AgentLifecycle && invocation.lifecycleOp == protocol::LifecycleOp::Purge) {
         if (auto confirmed = AgentCommand::confirmPurge(invocation, terminal); !confirmed)
+            return terminal.fail(confirmed.error().message, ExitCode::Local);
+    }
+    if (invocation.command == Command::DraftDiscard) {
+        if (auto confirmed = ApprovalCommand::confirmDiscard(invocation, terminal); !confirmed)
             return terminal.fail(confirmed.error().message, ExitCode::Local);
     }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "protocol/agents.h"
+#include "protocol/approvals.h"
 #include "protocol/audit.h"
 #include "protocol/containers.h"
 #include "protocol/threads.h"
@@ -41,6 +42,14 @@ struct Invocation {
         ReminderRetry,
         ReminderCancel,
         ThreadList,
+        ApprovalList,
+        ApprovalShow,
+        ApprovalApprove,
+        ApprovalDeny,
+        Spawn,
+        DraftList,
+        DraftDiscard,
+        Gc,
     };
 
     Command command = Command::Help;
@@ -58,7 +67,8 @@ struct Invocation {
     /// the SIGKILL, so the default is far longer than for other calls.
     int lifecycleTimeoutMs = 15 * 60 * 1000;
 
-    QString name; ///< token create / revoke, agent add / set-recipients / shell / the lifecycle commands
+    QString name; ///< token create / revoke, agent add / set-recipients / shell / the lifecycle commands, spawn,
+                  ///< draft discard
     QString role; ///< token create
     protocol::AuditListParams audit;
     std::optional<qint64> sinceSeq; ///< events --since
@@ -68,15 +78,22 @@ struct Invocation {
     /// agent spawn ... agent purge
     protocol::LifecycleOp lifecycleOp = protocol::LifecycleOp::Start;
     protocol::AgentSpawnParams spawn; ///< agent spawn: the name and the container's settings
-    bool yes = false;                 ///< agent purge --yes: no question asked
+    bool yes = false;                 ///< agent purge --yes, draft discard --yes: no question asked
 
     protocol::MessageSendParams message;
     protocol::MessageListParams inbox;
-    qint64 id = 0; ///< questions cancel, answer, reminders retry / cancel
+    qint64 id = 0; ///< questions cancel, answer, reminders retry / cancel, approval show / approve / deny
     QString answer;
     protocol::QuestionListParams questions;
     protocol::ReminderListParams reminders;
     protocol::ThreadListParams threads;
+
+    protocol::ApprovalListParams approvals; ///< approval list
+    /// approval show --base
+    QString base = QString::fromLatin1(protocol::approvalbases::Running);
+    QString note;        ///< approval deny --note
+    QString description; ///< spawn --description
+    bool dryRun = false; ///< gc --dry-run
 
     [[nodiscard]] bool isRemote() const { return !host.isEmpty(); }
     /// wss://host:port/ (remote mode only).

@@ -15,5 +15,8 @@ namespace hive::ctl {
 /// questions, answer, reminders and threads (threadarguments.cpp).
 [[nodiscard]] Result<void> parseThreadCommand(const QStringList &words, const QHash<QString, QString> &options,
                                               Invocation &invocation);
+/// approval list|show|approve|deny, spawn, draft list|discard and gc (approvalarguments.cpp).
+[[nodiscard]] Result<void> parseApprovalCommand(const QStringList &words, const QHash<QString, QString> &options,
+                                                Invocation &invocation);
 
 } // namespace hive::ctl

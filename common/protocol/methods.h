@@ -321,9 +321,9 @@ using ApiMethods =
                QuestionCancelMethod, ReminderListMethod, ReminderRetryMethod, ReminderCancelMethod, ThreadListMethod,
                AgentSpawnMethod, AgentStartMethod, AgentKillMethod, AgentRestartMethod, AgentUpdateMethod,
                AgentDestroyMethod, AgentReviveMethod, AgentPurgeMethod, TerminalOpenMethod, TerminalInputMethod,
-               TerminalResizeMethod, TerminalCloseMethod, ApprovalListMethod, ApprovalGetMethod,
-               ApprovalApproveMethod, ApprovalDenyMethod, RequestSpawnMethod, DraftListMethod, DraftDiscardMethod, RepoGcMethod,
-               RepoLogMethod, RepoTagsMethod, RepoDiffMethod, RepoFileMethod, RepoTreeMethod>;
+               TerminalResizeMethod, TerminalCloseMethod, ApprovalListMethod, ApprovalGetMethod, ApprovalApproveMethod,
+               ApprovalDenyMethod, RequestSpawnMethod, DraftListMethod, DraftDiscardMethod, RepoGcMethod, RepoLogMethod,
+               RepoTagsMethod, RepoDiffMethod, RepoFileMethod, RepoTreeMethod>;
 
 /// The same table at run time, for documentation checks and clients.
 struct MethodInfo {

@@ -143,6 +143,21 @@ private Q_SLOTS:
         QCOMPARE(localLoaded->containerRoot, QStringLiteral("host"));
     }
 
+    void approvalTags()
+    {
+        const EngineConfig defaults = EngineConfig::defaults();
+        QCOMPARE(defaults.tagRetentionDays, 30);
+        QCOMPARE(defaults.gcIntervalMinutes, 360);
+        // 0 days keeps failed and denied tags for good; the interval has no such off switch.
+        const QString path = write(QStringLiteral("approvals.conf"), QByteArrayLiteral("[approvals]\n"
+                                                                                       "tag_retention_days = 0\n"
+                                                                                       "gc_interval_minutes = 1\n"));
+        const auto loaded = EngineConfig::load(path, true);
+        QVERIFY2(loaded.has_value(), qPrintable(loaded ? QString() : loaded.error().message));
+        QCOMPARE(loaded->tagRetentionDays, 0);
+        QCOMPARE(loaded->gcIntervalMinutes, 1);
+    }
+
     void listenOff_data()
     {
         QTest::addColumn<QByteArray>("line");
@@ -170,8 +185,8 @@ private Q_SLOTS:
             << QByteArrayLiteral("# comment\nlistn = \"x\"\n") << QStringLiteral("2:1")
             << QStringLiteral("unknown key 'listn' at top level; known keys: listen, state_dir");
         QTest::newRow("unknown table") << QByteArrayLiteral("listen = \"off\"\n[ap]\nx = 1\n") << QStringLiteral("2:2")
-                                       << QStringLiteral("unknown table '[ap]'; known tables: [api], [broker], "
-                                                         "[containers], [log], [service], [tls]");
+                                       << QStringLiteral("unknown table '[ap]'; known tables: [api], [approvals], "
+                                                         "[broker], [containers], [log], [service], [tls]");
         QTest::newRow("container backend")
             << QByteArrayLiteral("[containers]\nbackend = \"docker\"\n") << QStringLiteral("2:11")
             << QStringLiteral("key 'containers.backend' must be one of");
@@ -199,6 +214,12 @@ private Q_SLOTS:
         QTest::newRow("image dir as number")
             << QByteArrayLiteral("[containers]\nimage_dir = 5\n") << QStringLiteral("2:13")
             << QStringLiteral("key 'containers.image_dir' must be a string, got 5");
+        QTest::newRow("negative tag retention")
+            << QByteArrayLiteral("[approvals]\ntag_retention_days = -1\n") << QStringLiteral("2:22")
+            << QStringLiteral("key 'approvals.tag_retention_days' must be an integer between 0 and 3650, got -1");
+        QTest::newRow("gc interval of zero")
+            << QByteArrayLiteral("[approvals]\ngc_interval_minutes = 0\n") << QStringLiteral("2:23")
+            << QStringLiteral("key 'approvals.gc_interval_minutes' must be an integer between 1 and 10080, got 0");
         QTest::newRow("container flag") << QByteArrayLiteral("[containers]\nauto_restart = \"yes\"\n")
                                         << QStringLiteral("2:16") << QStringLiteral("must be true or false");
         QTest::newRow("unknown subtable") << QByteArrayLiteral("[api.extra]\n") << QStringLiteral("1:6")
@@ -373,6 +394,9 @@ private Q_SLOTS:
                                         QStringLiteral("max_body_bytes"),
                                         QStringLiteral("retention_days"),
                                         QStringLiteral("vacuum_interval_minutes"),
+                                        QStringLiteral("[approvals]"),
+                                        QStringLiteral("tag_retention_days"),
+                                        QStringLiteral("gc_interval_minutes"),
                                         QStringLiteral("[containers]"),
                                         QStringLiteral("backend"),
                                         QStringLiteral("spawn_manager"),
