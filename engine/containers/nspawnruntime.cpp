@@ -381,7 +381,10 @@ QStringList NspawnRuntime::commandLine(const ContainerSpec &spec, bool systemdSc
     for (const ContainerBind &bind : spec.extraBinds) {
         args << QStringLiteral("--bind%1=%2:%3%4")
                     .arg(bind.readOnly ? QStringLiteral("-ro") : QString(), bindPath(bind.source),
-                         bindPath(bind.target), bind.idmap ? QStringLiteral(":idmap") : QString());
+                         bindPath(bind.target),
+                         // norbind: the source may hold the container's own root (the manager's
+                         // agents/manager/root), a mount an idmapped bind cannot carry along.
+                         bind.idmap ? QStringLiteral(":norbind,idmap") : QStringLiteral(":norbind"));
     }
     if (spec.privateNetwork)
         args << QStringLiteral("--private-network");

@@ -226,6 +226,14 @@ void TestApprovalContainers::twoStepSpawnFromTheManagersContainer()
         run(QStringLiteral("nsenter"), {QStringLiteral("--target"), QString::number(inside), QStringLiteral("--all"),
                                         QStringLiteral("--"), QStringLiteral("/bin/sh"), QStringLiteral("-c"), script});
     QVERIFY2(edited.exitCode == 0, qPrintable(edited.err));
+    // Other agents' files in their own uid ranges stay closed to the manager: the draft's state dir
+    // belongs to the engine until the spawn hands it over, and a spawned agent's credentials (0700,
+    // its range) cannot be listed from the manager's range.
+    auto managerInside = [&](const QString &command) {
+        return run(QStringLiteral("nsenter"),
+                   {QStringLiteral("--target"), QString::number(inside), QStringLiteral("--all"), QStringLiteral("--"),
+                    QStringLiteral("/bin/sh"), QStringLiteral("-c"), command});
+    };
     const QString sha = edited.out;
     QCOMPARE(sha.size(), 40);
     // Written through the idmapped bind: still the engine's (root's) files on the host.
@@ -267,6 +275,12 @@ void TestApprovalContainers::twoStepSpawnFromTheManagersContainer()
     auto drafts = m_admin->callAndWait<DraftListMethod>(DraftListParams{}, CallTimeout);
     VERIFY_OK(drafts);
     QVERIFY(drafts->drafts.isEmpty());
+    const Run secrets = managerInside(QStringLiteral("ls /agents/writer/claude"));
+    QVERIFY2(secrets.exitCode != 0, qPrintable(secrets.out));
+    QVERIFY2(secrets.err.contains(QStringLiteral("Permission denied")), qPrintable(secrets.err));
+    // The applied repos are read-only in there.
+    const Run write = managerInside(QStringLiteral("touch /applied/writer/x"));
+    QVERIFY(write.exitCode != 0);
 }
 
 void TestApprovalContainers::killedMidDeployFinishesOnRestart()

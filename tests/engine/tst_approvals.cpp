@@ -82,6 +82,7 @@ private Q_SLOTS:
     void approvalMustBuildOnTheRunningConfig();
     void approvalGetComparesWithEachBase();
     void deployedAllowListBlocksASend();
+    void terminalFalseRefusesTerminals();
     void oneShotSpawn();
     void deniedSpawnLeavesOnlyTags();
     void twoStepSpawn();
@@ -637,6 +638,21 @@ void TestApprovals::deployedAllowListBlocksASend()
              qPrintable(blocked.error().message));
     VERIFY_OK(alice->callAndWait<SendMethod>(SendParams{QStringLiteral("bob"), QStringLiteral("hi"), {}}, Timeout));
     VERIFY_OK(alice->callAndWait<SendMethod>(SendParams{QStringLiteral("manager"), QStringLiteral("hi"), {}}, Timeout));
+}
+
+void TestApprovals::terminalFalseRefusesTerminals()
+{
+    VERIFY_OK(spawn(QStringLiteral("alice")));
+    const QString sha = commitConfig(QStringLiteral("alice"), {{QStringLiteral("agent.toml"), "terminal = false\n"}},
+                                     QStringLiteral("no terminals"));
+    auto queued = request(QStringLiteral("alice"), sha);
+    VERIFY_OK(queued);
+    QCOMPARE(approve(queued->id)->state, QString::fromLatin1(approvalstates::Deployed));
+    auto refused =
+        m_admin->callAndWait<TerminalOpenMethod>(TerminalOpenParams{QStringLiteral("alice"), 80, 24}, Timeout);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().code, ErrorCode::Forbidden);
+    QVERIFY2(refused.error().message.contains(QStringLiteral("terminal = false")), qPrintable(refused.error().message));
 }
 
 void TestApprovals::oneShotSpawn()
