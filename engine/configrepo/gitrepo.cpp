@@ -524,6 +524,45 @@ Result<QList<GitTreeEntry>> GitRepo::tree(const QString &sha, const QString &dir
     return entries;
 }
 
+namespace {
+
+/// The parents of commit `id` as its raw object lists them (the "parent" lines after "tree"),
+/// without building a git_commit: all that the walk over skipped commits needs.
+Result<std::vector<git_oid>> rawParents(git_odb *odb, git_repository *repo, const git_oid &id)
+{
+    git_odb_object *rawObject = nullptr;
+    if (const int error = git_odb_read(&rawObject, odb, &id); error < 0)
+        return failed(error, repo, QStringLiteral("reading the commit %1").arg(oidString(&id)));
+    const OdbObjectPtr object(rawObject);
+    if (git_odb_object_type(object.get()) != GIT_OBJECT_COMMIT)
+        return failAs(ErrorCode::InvalidParams, repoPath(repo),
+                      QStringLiteral("%1 is not a commit").arg(oidString(&id)));
+    const QByteArrayView data(static_cast<const char *>(git_odb_object_data(object.get())),
+                              static_cast<qsizetype>(git_odb_object_size(object.get())));
+    static constexpr QByteArrayView Tree("tree ");
+    static constexpr QByteArrayView Parent("parent ");
+    std::vector<git_oid> parents;
+    qsizetype at = 0;
+    while (at < data.size()) {
+        qsizetype end = data.indexOf('\n', at);
+        if (end < 0)
+            end = data.size();
+        const QByteArrayView line = data.sliced(at, end - at);
+        if (line.startsWith(Parent) && line.size() == Parent.size() + GIT_OID_HEXSZ) {
+            git_oid parent;
+            if (git_oid_fromstrn(&parent, line.data() + Parent.size(), GIT_OID_HEXSZ) < 0)
+                break;
+            parents.push_back(parent);
+        } else if (!line.startsWith(Tree)) {
+            break; // the author line: no parents follow
+        }
+        at = end + 1;
+    }
+    return parents;
+}
+
+} // namespace
+
 Result<GitLogPage> GitRepo::log(const QString &start, qsizetype offset, qsizetype limit,
                                 const QString &pathFilter) const
 {
@@ -533,13 +572,10 @@ Result<GitLogPage> GitRepo::log(const QString &start, qsizetype offset, qsizetyp
     auto tip = lookupCommit(m_repo, start);
     if (!tip)
         return fail(tip.error());
-    git_revwalk *rawWalk = nullptr;
-    if (const int error = git_revwalk_new(&rawWalk, m_repo); error < 0)
-        return failed(error, m_repo, QStringLiteral("walking the history"));
-    const RevwalkPtr walk(rawWalk);
-    git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-    if (const int error = git_revwalk_push(walk.get(), git_commit_id(tip->get())); error < 0)
-        return failed(error, m_repo, QStringLiteral("walking the history from %1").arg(start));
+    git_odb *rawOdb = nullptr;
+    if (const int error = git_repository_odb(&rawOdb, m_repo); error < 0)
+        return failed(error, m_repo, QStringLiteral("opening the object database"));
+    const OdbPtr odb(rawOdb);
 
     QString filter = pathFilter;
     while (filter.endsWith(QLatin1Char('/')))
@@ -547,37 +583,82 @@ Result<GitLogPage> GitRepo::log(const QString &start, qsizetype offset, qsizetyp
     const QByteArray filterPath = filter.toUtf8();
     GitLogPage page;
     qsizetype skipped = 0;
-    git_oid id;
-    int error = 0;
-    while ((error = git_revwalk_next(&id, walk.get())) == 0) {
+    // One commit of the walk: filtered, skipped, or added; true once the page is complete. Skipped
+    // commits are not read (without a filter): a deep page costs the walk only.
+    const auto take = [&](const git_oid &id) -> Result<bool> {
         CommitPtr commit;
-        if (!filterPath.isEmpty()) {
+        const auto load = [&]() -> Result<void> {
             git_commit *rawCommit = nullptr;
-            if (error = git_commit_lookup(&rawCommit, m_repo, &id); error < 0)
+            if (const int error = git_commit_lookup(&rawCommit, m_repo, &id); error < 0)
                 return failed(error, m_repo, QStringLiteral("reading the commit %1").arg(oidString(&id)));
             commit.reset(rawCommit);
+            return {};
+        };
+        if (!filterPath.isEmpty()) {
+            if (auto loaded = load(); !loaded)
+                return fail(loaded.error());
             auto changes = changesPath(m_repo, commit.get(), filterPath);
             if (!changes)
                 return fail(changes.error());
             if (!*changes)
-                continue;
+                return false;
         }
-        // Skipped commits are not read (without a filter): a deep page costs the walk only.
         if (skipped < offset) {
             ++skipped;
-            continue;
+            return false;
         }
         if (page.commits.size() == limit) {
             page.more = true;
-            break;
+            return true;
         }
         if (!commit) {
-            git_commit *rawCommit = nullptr;
-            if (error = git_commit_lookup(&rawCommit, m_repo, &id); error < 0)
-                return failed(error, m_repo, QStringLiteral("reading the commit %1").arg(oidString(&id)));
-            commit.reset(rawCommit);
+            if (auto loaded = load(); !loaded)
+                return fail(loaded.error());
         }
         page.commits << commitInfo(commit.get());
+        return false;
+    };
+
+    // A linear history has one order, so it is walked lazily, each commit's parents read from its
+    // raw object: the first page costs its own commits, a deep one the headers of those skipped.
+    // libgit2's sorted revwalk reads the whole history before it yields anything (100,000 commits
+    // for the first page too), so it takes over only at the first merge. The commits before the
+    // merge precede it in every topological order, and the revwalk from the merge on yields what a
+    // revwalk from the start would.
+    git_oid id = *git_commit_id(tip->get());
+    for (;;) {
+        auto done = take(id);
+        if (!done)
+            return fail(done.error());
+        if (*done)
+            return page;
+        auto parents = rawParents(odb.get(), m_repo, id);
+        if (!parents)
+            return fail(parents.error());
+        if (parents->empty())
+            return page;
+        if (parents->size() > 1)
+            break;
+        id = parents->front();
+    }
+
+    git_revwalk *rawWalk = nullptr;
+    if (const int error = git_revwalk_new(&rawWalk, m_repo); error < 0)
+        return failed(error, m_repo, QStringLiteral("walking the history"));
+    const RevwalkPtr walk(rawWalk);
+    git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
+    if (const int error = git_revwalk_push(walk.get(), &id); error < 0)
+        return failed(error, m_repo, QStringLiteral("walking the history from %1").arg(start));
+    const git_oid merge = id;
+    int error = 0;
+    while ((error = git_revwalk_next(&id, walk.get())) == 0) {
+        if (git_oid_equal(&id, &merge))
+            continue; // taken above
+        auto done = take(id);
+        if (!done)
+            return fail(done.error());
+        if (*done)
+            return page;
     }
     if (error < 0 && error != GIT_ITEROVER)
         return failed(error, m_repo, QStringLiteral("walking the history from %1").arg(start));
