@@ -71,6 +71,16 @@ Parser parserNamed(const QString &method)
         return parserFor<OpenThreadsParams>();
     if (method == QLatin1String("cancel_thread"))
         return parserFor<CancelThreadParams>();
+    if (method == QLatin1String("config"))
+        return parserFor<ConfigParams>();
+    if (method == QLatin1String("request_apply_commit"))
+        return parserFor<RequestApplyCommitParams>();
+    if (method == QLatin1String("request_spawn"))
+        return parserFor<RequestSpawnParams>();
+    if (method == QLatin1String("request_spawn_draft"))
+        return parserFor<RequestSpawnDraftParams>();
+    if (method == QLatin1String("request_spawn_commit"))
+        return parserFor<RequestSpawnCommitParams>();
     if (method == QLatin1String("message"))
         return parserFor<Message>();
     return {};
@@ -512,10 +522,14 @@ void TestAgentProtocol::methodTable()
                                  QStringLiteral("requeue_inflight"), QStringLiteral("status"), QStringLiteral("recent"),
                                  QStringLiteral("whoami"), QStringLiteral("ask"), QStringLiteral("answer"),
                                  QStringLiteral("remind"), QStringLiteral("get_open_threads"),
-                                 QStringLiteral("cancel_thread")}));
+                                 QStringLiteral("cancel_thread"), QStringLiteral("config"),
+                                 QStringLiteral("request_apply_commit"), QStringLiteral("request_spawn"),
+                                 QStringLiteral("request_spawn_draft"), QStringLiteral("request_spawn_commit")}));
     QCOMPARE(mutating, (QStringList{QStringLiteral("send"), QStringLiteral("recv"), QStringLiteral("ack"),
                                     QStringLiteral("requeue_inflight"), QStringLiteral("ask"), QStringLiteral("answer"),
-                                    QStringLiteral("remind"), QStringLiteral("cancel_thread")}));
+                                    QStringLiteral("remind"), QStringLiteral("cancel_thread"),
+                                    QStringLiteral("request_apply_commit"), QStringLiteral("request_spawn"),
+                                    QStringLiteral("request_spawn_draft"), QStringLiteral("request_spawn_commit")}));
     // Every agent method has a parser in the data tables above.
     for (const QString &name : std::as_const(names))
         QVERIFY2(parserNamed(name), qPrintable(name));
