@@ -8,14 +8,6 @@ namespace hive::engine {
 
 namespace {
 
-Result<void> managerOnly(const CallContext &context)
-{
-    if (context.actor() == QLatin1String(AgentRegistry::ManagerName))
-        return {};
-    return fail(ErrorCode::Forbidden,
-                QStringLiteral("%1 is the manager's: ask the manager for it").arg(context.method));
-}
-
 Result<protocol::ApprovalResult> wrap(const Result<protocol::ApprovalInfo> &approval)
 {
     if (!approval)
@@ -74,48 +66,33 @@ Result<protocol::ConfigResult> ManagerController::handle(const protocol::ConfigP
 Result<protocol::ApprovalResult> ManagerController::handle(const protocol::RequestApplyCommitParams &params,
                                                            const CallContext &context)
 {
-    if (auto allowed = managerOnly(context); !allowed)
-        return fail(allowed.error());
-    auto approvals = this->approvals();
-    if (!approvals)
-        return fail(approvals.error());
-    return wrap((*approvals)->requestApplyCommit(context.actor(), params));
+    return asManager(context,
+                     [&](Approvals &approvals) { return wrap(approvals.requestApplyCommit(context.actor(), params)); });
 }
 
 Result<protocol::ApprovalResult> ManagerController::handle(const protocol::RequestSpawnParams &params,
                                                            const CallContext &context)
 {
-    if (auto allowed = managerOnly(context); !allowed)
-        return fail(allowed.error());
-    auto approvals = this->approvals();
-    if (!approvals)
-        return fail(approvals.error());
-    return wrap((*approvals)->requestSpawn(context.actor(), params));
+    return asManager(context,
+                     [&](Approvals &approvals) { return wrap(approvals.requestSpawn(context.actor(), params)); });
 }
 
 Result<protocol::DraftResult> ManagerController::handle(const protocol::RequestSpawnDraftParams &params,
                                                         const CallContext &context)
 {
-    if (auto allowed = managerOnly(context); !allowed)
-        return fail(allowed.error());
-    auto approvals = this->approvals();
-    if (!approvals)
-        return fail(approvals.error());
-    auto draft = (*approvals)->requestSpawnDraft(context.actor(), params);
-    if (!draft)
-        return fail(draft.error());
-    return protocol::DraftResult{*draft};
+    return asManager(context, [&](Approvals &approvals) -> Result<protocol::DraftResult> {
+        auto draft = approvals.requestSpawnDraft(context.actor(), params);
+        if (!draft)
+            return fail(draft.error());
+        return protocol::DraftResult{*draft};
+    });
 }
 
 Result<protocol::ApprovalResult> ManagerController::handle(const protocol::RequestSpawnCommitParams &params,
                                                            const CallContext &context)
 {
-    if (auto allowed = managerOnly(context); !allowed)
-        return fail(allowed.error());
-    auto approvals = this->approvals();
-    if (!approvals)
-        return fail(approvals.error());
-    return wrap((*approvals)->requestSpawnCommit(context.actor(), params));
+    return asManager(context,
+                     [&](Approvals &approvals) { return wrap(approvals.requestSpawnCommit(context.actor(), params)); });
 }
 
 } // namespace hive::engine

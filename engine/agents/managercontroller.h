@@ -33,6 +33,19 @@ public:
 private:
     /// The approvals, or Unavailable while none are attached.
     Result<Approvals *> approvals() const;
+    /// `call` on the approvals when the caller is the manager (else Forbidden).
+    template<typename Call>
+    auto asManager(const CallContext &context, Call call) const -> decltype(call(std::declval<Approvals &>()))
+    {
+        if (context.actor() != QLatin1String("manager")) {
+            return fail(ErrorCode::Forbidden,
+                        QStringLiteral("%1 is the manager's: ask the manager for it").arg(context.method));
+        }
+        auto approvals = this->approvals();
+        if (!approvals)
+            return fail(approvals.error());
+        return call(**approvals);
+    }
 
     Approvals *m_approvals = nullptr;
 };
