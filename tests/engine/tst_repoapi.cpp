@@ -136,7 +136,10 @@ private Q_SLOTS:
 private:
     [[nodiscard]] QString proposedPath() const { return m_state + QStringLiteral("/agents/alice/config"); }
     [[nodiscard]] QString appliedPath() const { return m_state + QStringLiteral("/applied/alice"); }
-    Result<RepoLogResult> log(RepoLogParams params) { return m_admin->callAndWait<RepoLogMethod>(params, Timeout); }
+    Result<RepoLogResult> log(const RepoLogParams &params)
+    {
+        return m_admin->callAndWait<RepoLogMethod>(params, Timeout);
+    }
     /// The whole log of `selector` at `ref`, through pages of `pageSize`.
     QStringList walkPages(const RepoSelector &selector, int pageSize, const QString &ref = QStringLiteral("main"));
     /// Commits in the applied repo through GitRepo: files -> content, on main.
@@ -543,7 +546,7 @@ void TestRepoApi::diffAgainstParentOrRoot()
     const QString child = appliedCommit(
         {{QStringLiteral("agent.toml"), "a = 1\nb = 20\nc = 3\n"}, {QStringLiteral("dir/other.txt"), body.toUtf8()}},
         QStringLiteral("child"), Epoch + 1);
-    const auto diff = [this](std::optional<QString> from, const QString &to, int context = 3) {
+    const auto diff = [this](const std::optional<QString> &from, const QString &to, int context = 3) {
         return m_admin->callAndWait<RepoDiffMethod>(RepoDiffParams{agentRepo(Applied), from, to, context}, Timeout);
     };
     // The root commit without from: against the empty tree.
