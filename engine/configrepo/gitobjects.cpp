@@ -354,7 +354,8 @@ Result<void> resetWorkTree(git_repository *repo, git_commit *commit, git_commit 
         return fail(tree.error());
     TreePtr baseline;
     IndexPtr emptyIndex;
-    git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
+    git_checkout_options options{};
+    (void)git_checkout_options_init(&options, GIT_CHECKOUT_OPTIONS_VERSION);
     options.checkout_strategy = GIT_CHECKOUT_FORCE;
     if (previous) {
         auto parentTree = commitTree(repo, previous);

@@ -50,7 +50,8 @@ Result<GitRepo> GitRepo::init(const QString &path, bool bare)
     ensureLibgit2();
     if (exists(path))
         return fail(ErrorCode::AlreadyExists, QStringLiteral("a git repo exists already in %1").arg(path));
-    git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+    git_repository_init_options options{};
+    (void)git_repository_init_options_init(&options, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
     options.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_REINIT;
     if (bare)
         options.flags |= GIT_REPOSITORY_INIT_BARE;
@@ -692,13 +693,15 @@ Result<QList<GitFileDiff>> GitRepo::diff(const QString &from, const QString &to,
     if (!newTree)
         return fail(newTree.error());
 
-    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    git_diff_options options{};
+    (void)git_diff_options_init(&options, GIT_DIFF_OPTIONS_VERSION);
     options.context_lines = static_cast<uint32_t>(std::max(0, contextLines));
     git_diff *rawDiff = nullptr;
     if (const int error = git_diff_tree_to_tree(&rawDiff, m_repo, oldTree.get(), newTree->get(), &options); error < 0)
         return failed(error, m_repo, QStringLiteral("comparing %1 with %2").arg(from, to));
     const DiffPtr diff(rawDiff);
-    git_diff_find_options find = GIT_DIFF_FIND_OPTIONS_INIT;
+    git_diff_find_options find{};
+    (void)git_diff_find_options_init(&find, GIT_DIFF_FIND_OPTIONS_VERSION);
     find.flags = GIT_DIFF_FIND_RENAMES;
     if (const int error = git_diff_find_similar(diff.get(), &find); error < 0)
         return failed(error, m_repo, QStringLiteral("finding renames between %1 and %2").arg(from, to));
