@@ -689,10 +689,10 @@ void Approvals::materialised(const protocol::ApprovalInfo &approval, const Check
             return;
         }
     }
-    finish(approval, checked, job);
+    finish(approval, job);
 }
 
-void Approvals::finish(const protocol::ApprovalInfo &approval, const CheckedConfig &checked, const Deploy &job)
+void Approvals::finish(const protocol::ApprovalInfo &approval, const Deploy &job)
 {
     auto applied = m_repos.applied(approval.agent);
     Result<void> recorded = applied ? Result<void>() : Result<void>(fail(applied.error()));
@@ -731,7 +731,6 @@ void Approvals::finish(const protocol::ApprovalInfo &approval, const CheckedConf
         runNext();
         return;
     }
-    Q_UNUSED(checked);
     auto deployed = step(approval, QString::fromLatin1(states::Deployed), QString());
     m_deploying = false;
     if (deployed)

@@ -119,7 +119,8 @@ private:
     void deploy(const Deploy &job);
     void materialised(const protocol::ApprovalInfo &approval, const CheckedConfig &checked,
                       const std::shared_ptr<Rollback> &rollback, const Result<void> &result, const Deploy &job);
-    void finish(const protocol::ApprovalInfo &approval, const CheckedConfig &checked, const Deploy &job);
+    /// Tags deployed/<id>, fast-forwards main, records the deploy in meta, answers the approver.
+    void finish(const protocol::ApprovalInfo &approval, const Deploy &job);
     void failDeploy(const protocol::ApprovalInfo &approval, const Error &error, const Deploy &job);
     /// The agent's config before the deploy: settings, allow-list and deployed config row.
     Result<std::shared_ptr<Rollback>> snapshot(const QString &agent, const protocol::ApprovalInfo &approval);
