@@ -2,10 +2,12 @@
 #pragma once
 
 #include "deployedconfig.h"
+#include "harness.h"
 #include "messages.h"
 #include "protocol/methods.h"
 #include "questions.h"
 #include "reminders.h"
+#include "telemetry.h"
 #include "threads.h"
 
 namespace hive::protocol {
@@ -139,9 +141,68 @@ struct RequestSpawnCommitMethod {
     static constexpr bool Mutates = true;
 };
 
+/// The harness's own calls (API 1.6.0): its control connection, its state, a turn's live events.
+struct HarnessAttachMethod {
+    static constexpr char Name[] = "harness_attach";
+    using Params = HarnessAttachParams;
+    using Result = HarnessAttachResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = true;
+};
+struct HarnessStateMethod {
+    static constexpr char Name[] = "harness_state";
+    using Params = HarnessStateParams;
+    using Result = HarnessStateResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = true;
+};
+struct TurnEventMethod {
+    static constexpr char Name[] = "turn_event";
+    using Params = TurnEventParams;
+    using Result = TurnEventResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = true;
+};
+
+/// Telemetry (API 1.6.0): the harness's report at every turn end, and the agent's budget today.
+struct TurnReportMethod {
+    static constexpr char Name[] = "turn_report";
+    using Params = TurnReportParams;
+    using Result = TurnReportResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = true;
+};
+struct BudgetStatusMethod {
+    static constexpr char Name[] = "budget_status";
+    using Params = BudgetStatusParams;
+    using Result = BudgetStatus;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: identity is the socket
+    static constexpr bool Mutates = false;
+};
+
+/// The manager's lifecycle calls on the swarm (API 1.6.0; Forbidden for other agents): the
+/// operator's agent_start, agent_kill, agent_restart and agent_update, and agent_list.
+inline constexpr char ManagerStartName[] = "start";
+inline constexpr char ManagerKillName[] = "kill";
+inline constexpr char ManagerRestartName[] = "restart";
+inline constexpr char ManagerUpdateName[] = "update";
+using ManagerStartMethod = LifecycleMethod<ManagerStartName, AgentStartParams, AgentInfo, Role::Viewer>;
+using ManagerKillMethod = LifecycleMethod<ManagerKillName, AgentKillParams, AgentInfo, Role::Viewer>;
+using ManagerRestartMethod = LifecycleMethod<ManagerRestartName, AgentRestartParams, AgentInfo, Role::Viewer>;
+using ManagerUpdateMethod = LifecycleMethod<ManagerUpdateName, AgentUpdateParams, AgentInfo, Role::Viewer>;
+struct ListAgentsMethod {
+    static constexpr char Name[] = "list_agents";
+    using Params = AgentListParams;
+    using Result = AgentListResult;
+    static constexpr Role MinimumRole = Role::Viewer; // unused: the manager's socket only
+    static constexpr bool Mutates = false;
+};
+
 using AgentMethods =
     MethodList<SendMethod, RecvMethod, AckMethod, RequeueInflightMethod, StatusMethod, RecentMethod, WhoamiMethod,
                AskMethod, AnswerMethod, RemindMethod, GetOpenThreadsMethod, CancelThreadMethod, ConfigMethod,
-               RequestApplyCommitMethod, AgentRequestSpawnMethod, RequestSpawnDraftMethod, RequestSpawnCommitMethod>;
+               RequestApplyCommitMethod, AgentRequestSpawnMethod, RequestSpawnDraftMethod, RequestSpawnCommitMethod,
+               HarnessAttachMethod, HarnessStateMethod, TurnEventMethod, ManagerStartMethod, ManagerKillMethod,
+               ManagerRestartMethod, ManagerUpdateMethod, ListAgentsMethod, TurnReportMethod, BudgetStatusMethod>;
 
 } // namespace hive::protocol

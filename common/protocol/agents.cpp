@@ -19,6 +19,10 @@ QJsonObject AgentInfo::toJson() const
                      {QStringLiteral("state"), state}};
     if (container)
         json.insert(QStringLiteral("container"), container->toJson());
+    if (harness)
+        json.insert(QStringLiteral("harness"), harness->toJson());
+    if (modelOverride)
+        json.insert(QStringLiteral("model_override"), *modelOverride);
     return json;
 }
 
@@ -41,6 +45,15 @@ Result<AgentInfo> AgentInfo::fromJson(const QJsonObject &json)
             return fail(info.error().wrapped(QStringLiteral("container")));
         p.container = std::move(*info);
     }
+    std::optional<QJsonObject> harness;
+    r.optional("harness", harness);
+    if (harness && r.ok()) {
+        auto status = HarnessStatus::fromJson(*harness);
+        if (!status)
+            return fail(status.error().wrapped(QStringLiteral("harness")));
+        p.harness = std::move(*status);
+    }
+    r.optional("model_override", p.modelOverride);
     return r.finish(std::move(p));
 }
 

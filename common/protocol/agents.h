@@ -2,6 +2,7 @@
 #pragma once
 
 #include "containers.h"
+#include "harness.h"
 #include "messages.h"
 #include "result.h"
 
@@ -27,6 +28,8 @@ struct AgentInfo {
     qint64 inflight = 0;                                        ///< delivered, not yet acked
     QString state = QString::fromLatin1(agentstates::External); ///< see agentstates (API 1.3.0)
     std::optional<ContainerInfo> container;                     ///< absent for external agents
+    std::optional<HarnessStatus> harness; ///< the attached harness's state; absent when none is attached (1.6.0)
+    std::optional<QString> modelOverride; ///< the operator's model (agent_set_model), over agent.toml's (1.6.0)
 
     [[nodiscard]] QJsonObject toJson() const;
     [[nodiscard]] static Result<AgentInfo> fromJson(const QJsonObject &json);

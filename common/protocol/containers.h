@@ -21,6 +21,10 @@ inline constexpr char Running[] = "running";
 inline constexpr char Stopping[] = "stopping";
 inline constexpr char Crashed[] = "crashed";
 inline constexpr char Tombstone[] = "tombstone";
+/// API 1.6.0: shown instead of running (or external) while the agent's harness reports them.
+inline constexpr char RateLimited[] = "rate_limited";
+inline constexpr char NeedsLogin[] = "needs_login";
+inline constexpr char OverBudget[] = "over_budget";
 } // namespace agentstates
 
 /// The container part of an agent (absent for external agents).

@@ -5,10 +5,12 @@
 #include "approvals.h"
 #include "audit.h"
 #include "events.h"
+#include "harness.h"
 #include "protocol/role.h"
 #include "repos.h"
 #include "retention.h"
 #include "session.h"
+#include "telemetry.h"
 #include "terminals.h"
 #include "threads.h"
 #include "tokens.h"
@@ -313,6 +315,31 @@ using RepoDiffMethod = RepoMethod<RepoDiffName, RepoDiffParams, RepoDiffResult>;
 using RepoFileMethod = RepoMethod<RepoFileName, RepoFileParams, RepoFileResult>;
 using RepoTreeMethod = RepoMethod<RepoTreeName, RepoTreeParams, RepoTreeResult>;
 
+/// The harness steered by the operator (API 1.6.0).
+struct AgentCancelTurnMethod {
+    static constexpr char Name[] = "agent_cancel_turn";
+    using Params = AgentCancelTurnParams;
+    using Result = AgentCancelTurnResult;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+struct AgentSetModelMethod {
+    static constexpr char Name[] = "agent_set_model";
+    using Params = AgentSetModelParams;
+    using Result = AgentInfo;
+    static constexpr Role MinimumRole = Role::Operator;
+    static constexpr bool Mutates = true;
+};
+
+/// Telemetry (API 1.6.0): an agent's (or the swarm's) series and summary over a window.
+struct StatsQueryMethod {
+    static constexpr char Name[] = "stats_query";
+    using Params = StatsQueryParams;
+    using Result = StatsQueryResult;
+    static constexpr Role MinimumRole = Role::Viewer;
+    static constexpr bool Mutates = false;
+};
+
 /// The operator API: what the TLS WebSocket and the admin socket serve.
 using ApiMethods =
     MethodList<HelloMethod, EngineInfoMethod, TokenCreateMethod, TokenListMethod, TokenRevokeMethod, AuditListMethod,
@@ -323,7 +350,8 @@ using ApiMethods =
                AgentDestroyMethod, AgentReviveMethod, AgentPurgeMethod, TerminalOpenMethod, TerminalInputMethod,
                TerminalResizeMethod, TerminalCloseMethod, ApprovalListMethod, ApprovalGetMethod, ApprovalApproveMethod,
                ApprovalDenyMethod, RequestSpawnMethod, DraftListMethod, DraftDiscardMethod, RepoGcMethod, RepoLogMethod,
-               RepoTagsMethod, RepoDiffMethod, RepoFileMethod, RepoTreeMethod>;
+               RepoTagsMethod, RepoDiffMethod, RepoFileMethod, RepoTreeMethod, AgentCancelTurnMethod,
+               AgentSetModelMethod, StatsQueryMethod>;
 
 /// The same table at run time, for documentation checks and clients.
 struct MethodInfo {

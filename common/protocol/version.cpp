@@ -9,7 +9,8 @@ QStringList features()
 {
     return {QStringLiteral("tokens"),    QStringLiteral("audit_chain"), QStringLiteral("events_replay"),
             QStringLiteral("messages"),  QStringLiteral("threads"),     QStringLiteral("containers"),
-            QStringLiteral("terminals"), QStringLiteral("approvals")};
+            QStringLiteral("terminals"), QStringLiteral("approvals"),   QStringLiteral("harness"),
+            QStringLiteral("telemetry")};
 }
 
 int majorOf(const QString &version)

@@ -8,9 +8,9 @@ namespace hive::protocol {
 /// The API protocol version (semver). Major changes break clients; minor ones add methods,
 /// fields or events that old clients may ignore. docs/protocol.md keeps the changelog.
 inline constexpr int VersionMajor = 1;
-inline constexpr int VersionMinor = 5;
+inline constexpr int VersionMinor = 6;
 inline constexpr int VersionPatch = 0;
-inline constexpr char Version[] = "1.5.0";
+inline constexpr char Version[] = "1.6.0";
 
 /// Feature flags announced by hello. Flags are added, never renamed or reused.
 [[nodiscard]] QStringList features();

@@ -81,8 +81,28 @@ Parser parserNamed(const QString &method)
         return parserFor<RequestSpawnDraftParams>();
     if (method == QLatin1String("request_spawn_commit"))
         return parserFor<RequestSpawnCommitParams>();
+    if (method == QLatin1String("harness_attach"))
+        return parserFor<HarnessAttachParams>();
+    if (method == QLatin1String("harness_state"))
+        return parserFor<HarnessStateParams>();
+    if (method == QLatin1String("turn_event"))
+        return parserFor<TurnEventParams>();
+    if (method == QLatin1String("kill"))
+        return parserFor<AgentKillParams>();
+    if (method == QLatin1String("start"))
+        return parserFor<AgentStartParams>();
+    if (method == QLatin1String("restart"))
+        return parserFor<AgentRestartParams>();
+    if (method == QLatin1String("update"))
+        return parserFor<AgentUpdateParams>();
+    if (method == QLatin1String("list_agents"))
+        return parserFor<AgentListParams>();
     if (method == QLatin1String("message"))
         return parserFor<Message>();
+    if (method == QLatin1String("turn_report"))
+        return parserFor<TurnReportParams>();
+    if (method == QLatin1String("budget_status"))
+        return parserFor<BudgetStatusParams>();
     return {};
 }
 
@@ -518,18 +538,53 @@ void TestAgentProtocol::methodTable()
         if (method.mutates)
             mutating << method.name;
     }
-    QCOMPARE(names, (QStringList{QStringLiteral("send"), QStringLiteral("recv"), QStringLiteral("ack"),
-                                 QStringLiteral("requeue_inflight"), QStringLiteral("status"), QStringLiteral("recent"),
-                                 QStringLiteral("whoami"), QStringLiteral("ask"), QStringLiteral("answer"),
-                                 QStringLiteral("remind"), QStringLiteral("get_open_threads"),
-                                 QStringLiteral("cancel_thread"), QStringLiteral("config"),
-                                 QStringLiteral("request_apply_commit"), QStringLiteral("request_spawn"),
-                                 QStringLiteral("request_spawn_draft"), QStringLiteral("request_spawn_commit")}));
-    QCOMPARE(mutating, (QStringList{QStringLiteral("send"), QStringLiteral("recv"), QStringLiteral("ack"),
-                                    QStringLiteral("requeue_inflight"), QStringLiteral("ask"), QStringLiteral("answer"),
-                                    QStringLiteral("remind"), QStringLiteral("cancel_thread"),
-                                    QStringLiteral("request_apply_commit"), QStringLiteral("request_spawn"),
-                                    QStringLiteral("request_spawn_draft"), QStringLiteral("request_spawn_commit")}));
+    QCOMPARE(names, (QStringList{QStringLiteral("send"),
+                                 QStringLiteral("recv"),
+                                 QStringLiteral("ack"),
+                                 QStringLiteral("requeue_inflight"),
+                                 QStringLiteral("status"),
+                                 QStringLiteral("recent"),
+                                 QStringLiteral("whoami"),
+                                 QStringLiteral("ask"),
+                                 QStringLiteral("answer"),
+                                 QStringLiteral("remind"),
+                                 QStringLiteral("get_open_threads"),
+                                 QStringLiteral("cancel_thread"),
+                                 QStringLiteral("config"),
+                                 QStringLiteral("request_apply_commit"),
+                                 QStringLiteral("request_spawn"),
+                                 QStringLiteral("request_spawn_draft"),
+                                 QStringLiteral("request_spawn_commit"),
+                                 QStringLiteral("harness_attach"),
+                                 QStringLiteral("harness_state"),
+                                 QStringLiteral("turn_event"),
+                                 QStringLiteral("start"),
+                                 QStringLiteral("kill"),
+                                 QStringLiteral("restart"),
+                                 QStringLiteral("update"),
+                                 QStringLiteral("list_agents"),
+                                 QStringLiteral("turn_report"),
+                                 QStringLiteral("budget_status")}));
+    QCOMPARE(mutating, (QStringList{QStringLiteral("send"),
+                                    QStringLiteral("recv"),
+                                    QStringLiteral("ack"),
+                                    QStringLiteral("requeue_inflight"),
+                                    QStringLiteral("ask"),
+                                    QStringLiteral("answer"),
+                                    QStringLiteral("remind"),
+                                    QStringLiteral("cancel_thread"),
+                                    QStringLiteral("request_apply_commit"),
+                                    QStringLiteral("request_spawn"),
+                                    QStringLiteral("request_spawn_draft"),
+                                    QStringLiteral("request_spawn_commit"),
+                                    QStringLiteral("harness_attach"),
+                                    QStringLiteral("harness_state"),
+                                    QStringLiteral("turn_event"),
+                                    QStringLiteral("start"),
+                                    QStringLiteral("kill"),
+                                    QStringLiteral("restart"),
+                                    QStringLiteral("update"),
+                                    QStringLiteral("turn_report")}));
     // Every agent method has a parser in the data tables above.
     for (const QString &name : std::as_const(names))
         QVERIFY2(parserNamed(name), qPrintable(name));

@@ -97,6 +97,8 @@ void TestProtocol::everyMessageRoundTrips()
                           3,
                           1,
                           QStringLiteral("external"),
+                          std::nullopt,
+                          std::nullopt,
                           std::nullopt};
     roundTrip(agent);
     const ContainerInfo container{QStringLiteral("nspawn"),
@@ -114,8 +116,16 @@ void TestProtocol::everyMessageRoundTrips()
     roundTrip(ContainerInfo{QStringLiteral("nspawn"), std::nullopt, std::nullopt, std::nullopt, 589824, 65536,
                             QStringLiteral("host"), QStringLiteral("infinity"), QStringLiteral("50%"), 0,
                             std::nullopt});
-    roundTrip(
-        AgentInfo{QStringLiteral("bob"), QStringLiteral("agent"), {}, T1, 0, 0, QStringLiteral("running"), container});
+    roundTrip(AgentInfo{QStringLiteral("bob"),
+                        QStringLiteral("agent"),
+                        {},
+                        T1,
+                        0,
+                        0,
+                        QStringLiteral("running"),
+                        container,
+                        std::nullopt,
+                        std::nullopt});
     roundTrip(AgentSpawnParams{QStringLiteral("bob"), QStringLiteral("none"), QStringLiteral("512M"),
                                QStringLiteral("100%")});
     roundTrip(AgentStartParams{QStringLiteral("bob")});
