@@ -3,6 +3,7 @@
 
 #include "agents/agenthandlers.h"
 #include "agents/agentsockets.h"
+#include "agents/harnesses.h"
 #include "api/apihandlers.h"
 #include "api/apiserver.h"
 #include "api/connectionregistry.h"
@@ -24,6 +25,7 @@
 #include "store/eventlog.h"
 #include "store/migrator.h"
 #include "store/tokenstore.h"
+#include "telemetry/telemetry.h"
 #include "terminals/terminalsessions.h"
 
 #include <QCoreApplication>
@@ -159,6 +161,14 @@ Result<void> Engine::start()
         if (auto loaded = m_reminders->load(); !loaded)
             return fail(loaded.error());
         m_agentHandlers = std::make_unique<AgentHandlers>(*m_broker, *m_agents, *m_questions, *m_reminders);
+        // The harnesses' control connections and states, and the operator's model overrides. A bad
+        // API key file stops the start here rather than at every agent's first config call.
+        if (!m_config.harness.apiKeyFile.isEmpty()) {
+            if (auto key = HarnessSettings::checkApiKeyFile(m_config.harness.apiKeyFile); !key)
+                return fail(key.error());
+        }
+        m_harnesses = std::make_unique<Harnesses>(*m_db, *m_agents, *m_events, m_clock, m_config.harness);
+        m_agentHandlers->setHarnesses(*m_harnesses);
         m_agentDispatcher = std::make_unique<Dispatcher>(nullptr, m_db.get());
         m_agentDispatcher->registerMethods(*m_agentHandlers, protocol::AgentMethods{});
         m_agentSockets = std::make_unique<AgentSockets>(m_stateDir->path(), *m_agentDispatcher, *m_connections,
@@ -226,10 +236,29 @@ Result<void> Engine::start()
         });
         tagGc->start(std::chrono::minutes(m_config.gcIntervalMinutes));
 
-        m_services = std::make_unique<ApiServices>(
-            ApiServices{m_clock, *m_tokens, *m_audit, *m_events, *m_connections, m_facts, *m_agents, *m_broker,
-                        *m_agentSockets, *m_questions, *m_reminders, *m_lifecycle, *m_terminals, *m_approvals});
+        // Telemetry: turn reports and the engine's samples from every event, their retention, and the
+        // daily budgets (limits from the deployed agent.toml). A raise tells the paused harness.
+        m_telemetry = std::make_unique<Telemetry>(*m_db, *m_agents, *m_questions, m_clock, m_config.telemetry,
+                                                  Budgets::deployedLimits(*m_approvals));
+        connect(m_events.get(), &EventLog::published, m_telemetry.get(), &Telemetry::observe);
+        connect(m_telemetry.get(), &Telemetry::budgetChanged, this,
+                [this](const QString &agent, const protocol::BudgetStatus &budget) {
+                    (void)m_events->publish(
+                        QStringLiteral("budget_changed"),
+                        QJsonObject{{QStringLiteral("agent"), agent}, {QStringLiteral("budget"), budget.toJson()}});
+                    if (!budget.exceeded)
+                        m_harnesses->notifyConfigChanged(agent);
+                });
+        m_agentHandlers->setTelemetry(*m_telemetry);
+        if (auto started = m_telemetry->start(); !started)
+            return fail(started.error());
+
+        m_services = std::make_unique<ApiServices>(ApiServices{
+            m_clock, *m_tokens, *m_audit, *m_events, *m_connections, m_facts, *m_agents, *m_broker, *m_agentSockets,
+            *m_questions, *m_reminders, *m_lifecycle, *m_terminals, *m_approvals, *m_harnesses});
+        m_services->telemetry = m_telemetry.get();
         m_handlers = std::make_unique<ApiHandlers>(*m_services);
+        m_agentHandlers->attach(*m_services); // the manager's lifecycle calls
         m_dispatcher = std::make_unique<Dispatcher>(m_audit.get(), m_db.get());
         m_dispatcher->registerMethods(*m_handlers, protocol::ApiMethods{});
 
@@ -354,6 +383,7 @@ void Engine::stop()
         m_server->close();
     m_server.reset();
     m_terminals.reset(); // before the lifecycle and the audit log: their ends are audited
+    m_telemetry.reset(); // its budgets read the deployed configs
     m_approvals.reset(); // before the lifecycle: a deploy in flight is answered, not left waiting
     m_lifecycle.reset(); // containers keep running; the next start reconciles with them
     m_agentSockets.reset();
@@ -364,6 +394,7 @@ void Engine::stop()
     m_dispatcher.reset();
     m_handlers.reset();
     m_services.reset();
+    m_harnesses.reset(); // after everything that points at it; its detaches publish into m_events
     m_connections.reset();
     delete m_vacuumTimer;
     m_vacuumTimer = nullptr;

@@ -35,7 +35,9 @@ class ConnectionRegistry;
 class Database;
 class Dispatcher;
 class EventLog;
+class Harnesses;
 class StateDir;
+class Telemetry;
 class TokenStore;
 
 /// The engine facade: owns the state dir, the database, the stores and the API listeners, and
@@ -75,6 +77,8 @@ public:
     [[nodiscard]] AgentLifecycle &lifecycle() { return *m_lifecycle; }
     [[nodiscard]] TerminalSessions &terminals() { return *m_terminals; }
     [[nodiscard]] Approvals &approvals() { return *m_approvals; }
+    [[nodiscard]] Harnesses &harnesses() { return *m_harnesses; }
+    [[nodiscard]] Telemetry &telemetry() { return *m_telemetry; }
     /// The container runtime to use instead of the one containers.backend names (tests); before start().
     void setContainerRuntime(std::unique_ptr<ContainerRuntime> runtime);
 
@@ -111,6 +115,8 @@ private:
     std::unique_ptr<AgentLifecycle> m_lifecycle;
     std::unique_ptr<TerminalSessions> m_terminals;
     std::unique_ptr<Approvals> m_approvals;
+    std::unique_ptr<Harnesses> m_harnesses;
+    std::unique_ptr<Telemetry> m_telemetry;
     bool m_running = false;
     bool m_stoppingAnnounced = false;
 };

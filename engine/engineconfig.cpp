@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "engineconfig.h"
 
+#include "protocol/harness.h"
 #include "statepaths.h"
 
 #include <QDir>
@@ -45,8 +46,12 @@ constexpr std::string_view ContainerKeys[] = {
     "root",         "spawn_manager", "stop_grace_seconds"};
 constexpr std::string_view ContainerBackends[] = {"nspawn", "none"};
 constexpr std::string_view ContainerRoots[] = {"host", "image"};
+constexpr std::string_view HarnessKeys[] = {
+    "api_key_file",        "cli", "cli_args", "default_model", "env", "notes_compact_bytes", "rate_limit_retry_seconds",
+    "turn_timeout_seconds"};
 constexpr std::string_view LogKeys[] = {"level"};
 constexpr std::string_view ServiceKeys[] = {"watchdog_seconds"};
+constexpr std::string_view TelemetryKeys[] = {"raw_retention_days", "retention_days", "retention_interval_minutes"};
 constexpr std::string_view TlsKeys[] = {"certificate", "private_key"};
 constexpr std::string_view LogLevels[] = {"debug", "info", "warning", "error"};
 
@@ -54,9 +59,11 @@ struct Section {
     std::string_view name;
     std::span<const std::string_view> keys;
 };
-constexpr Section Sections[] = {
-    {"api", ApiKeys}, {"approvals", ApprovalKeys}, {"broker", BrokerKeys}, {"containers", ContainerKeys},
-    {"log", LogKeys}, {"service", ServiceKeys},    {"tls", TlsKeys}};
+constexpr Section Sections[] = {{"api", ApiKeys},         {"approvals", ApprovalKeys},
+                                {"broker", BrokerKeys},   {"containers", ContainerKeys},
+                                {"harness", HarnessKeys}, {"log", LogKeys},
+                                {"service", ServiceKeys}, {"telemetry", TelemetryKeys},
+                                {"tls", TlsKeys}};
 
 QString qs(std::string_view text)
 {
@@ -341,6 +348,111 @@ void readImage(Checker &checker, const toml::table &root, EngineConfig &config)
     }
 }
 
+void readHarnessEnv(Checker &checker, const toml::table &root, HarnessSettings &harness)
+{
+    const toml::node *node = Checker::find(root, "harness", "env");
+    if (!node)
+        return;
+    const auto *table = node->as_table();
+    if (!table) {
+        checker.report(node->source(),
+                       QStringLiteral("key 'harness.env' must be a table of strings, got %1").arg(describe(*node)));
+        return;
+    }
+    static const QRegularExpression variable(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
+    QMap<QString, QString> env;
+    for (const auto &[key, value] : *table) {
+        const QString name = qs(key.str());
+        if (!variable.match(name).hasMatch()) {
+            checker.report(key.source(), QStringLiteral("key 'harness.env.%1' is not an environment variable name "
+                                                        "(letters, digits and '_', not starting with a digit)")
+                                             .arg(name));
+        } else if (const auto *text = value.as_string()) {
+            env.insert(name, QString::fromStdString(text->get()));
+        } else {
+            checker.report(value.source(),
+                           QStringLiteral("key 'harness.env.%1' must be a string, got %2").arg(name, describe(value)));
+        }
+    }
+    // The key lives in its own private file, never in engine.conf (which is often world-readable).
+    if (!harness.apiKeyFile.isEmpty() && env.contains(QString::fromLatin1(HarnessSettings::ApiKeyVariable))) {
+        for (const auto &[key, value] : *table) {
+            if (key.str() == HarnessSettings::ApiKeyVariable)
+                checker.report(key.source(), QStringLiteral("key 'harness.env.%1' conflicts with harness.api_key_file, "
+                                                            "which sets it; remove one")
+                                                 .arg(qs(key.str())));
+        }
+    }
+    harness.env = env;
+}
+
+void readHarness(Checker &checker, const toml::table &root, HarnessSettings &harness)
+{
+    if (const auto value = checker.string(root, "harness", "cli")) {
+        // A path inside the container, so not resolved against the file's directory.
+        if (value->startsWith(QLatin1Char('/')))
+            harness.cli = *value;
+        else
+            checker.report(Checker::find(root, "harness", "cli")->source(),
+                           QStringLiteral("key 'harness.cli' must be an absolute path inside the container, got %1")
+                               .arg(quoted(*value)));
+    }
+    if (const toml::node *node = Checker::find(root, "harness", "cli_args")) {
+        const auto *array = node->as_array();
+        QStringList args;
+        bool ok = array != nullptr;
+        for (std::size_t i = 0; ok && i < array->size(); ++i) {
+            const auto *text = array->get(i)->as_string();
+            ok = text != nullptr;
+            if (ok)
+                args << QString::fromStdString(text->get());
+        }
+        if (ok)
+            harness.cliArgs = args;
+        else
+            checker.report(
+                node->source(),
+                QStringLiteral("key 'harness.cli_args' must be an array of strings, got %1").arg(describe(*node)));
+    }
+    if (const auto value = checker.string(root, "harness", "api_key_file"); value && !value->isEmpty()) {
+        harness.apiKeyFile = checker.resolved(*value);
+        const toml::node *node = Checker::find(root, "harness", "api_key_file");
+        if (auto checked = HarnessSettings::checkApiKeyFile(harness.apiKeyFile); !checked)
+            checker.report(node->source(),
+                           QStringLiteral("key 'harness.api_key_file': %1")
+                               .arg(checked.error().message.mid(qsizetype(sizeof "harness.api_key_file"))));
+    }
+    readHarnessEnv(checker, root, harness);
+    if (const auto value = checker.string(root, "harness", "default_model")) {
+        const auto problem = value->isEmpty() ? std::nullopt : protocol::modelNameProblem(*value);
+        if (problem)
+            checker.report(Checker::find(root, "harness", "default_model")->source(),
+                           QStringLiteral("key 'harness.default_model' %1").arg(*problem));
+        else
+            harness.defaultModel = *value;
+    }
+    checker.integer(root, "harness", "turn_timeout_seconds", 10, 86'400, harness.turnTimeoutSeconds);
+    checker.integer(root, "harness", "rate_limit_retry_seconds", 1, 3600, harness.rateLimitRetrySeconds);
+    checker.integer(root, "harness", "notes_compact_bytes", 1024, 16 * 1024 * 1024, harness.notesCompactBytes);
+}
+
+void readTelemetry(Checker &checker, const toml::table &root, TelemetryOptions &telemetry)
+{
+    checker.integer(root, "telemetry", "raw_retention_days", 1, 90, telemetry.rawRetentionDays);
+    checker.integer(root, "telemetry", "retention_days", 1, MaxRetentionDays, telemetry.retentionDays);
+    checker.integer(root, "telemetry", "retention_interval_minutes", 1, MaxVacuumIntervalMinutes,
+                    telemetry.retentionIntervalMinutes);
+    if (telemetry.rawRetentionDays > telemetry.retentionDays) {
+        const toml::node *node = Checker::find(root, "telemetry", "raw_retention_days");
+        if (!node)
+            node = Checker::find(root, "telemetry", "retention_days");
+        checker.report(node->source(), QStringLiteral("key 'telemetry.raw_retention_days' (%1) must not exceed "
+                                                      "'telemetry.retention_days' (%2)")
+                                           .arg(telemetry.rawRetentionDays)
+                                           .arg(telemetry.retentionDays));
+    }
+}
+
 } // namespace
 
 QString EngineConfig::imageDirectory() const
@@ -432,6 +544,8 @@ Result<EngineConfig> EngineConfig::load(const QString &path, bool required)
     checker.boolean(root, "containers", "auto_restart", config.autoRestart);
     checker.integer(root, "containers", "restart_backoff_seconds", 1, 3600, config.restartBackoffSeconds);
     readImage(checker, root, config);
+    readHarness(checker, root, config.harness);
+    readTelemetry(checker, root, config.telemetry);
     if (const auto value = checker.string(root, "log", "level")) {
         if (contains(LogLevels, value->toStdString()))
             config.logLevel = *value;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "agents/harnesssettings.h"
 #include "result.h"
+#include "telemetry/telemetryoptions.h"
 
 #include <QString>
 #include <QStringList>
@@ -34,14 +36,16 @@ struct EngineConfig {
     bool spawnManager = true; ///< containers.spawn_manager: give the manager a container at first start
     QString harnessPath;      ///< containers.harness; empty = hive-harness beside hive-engine
     QStringList containerCommand{QStringLiteral("/opt/hive/bin/hive-harness"),
-                                 QStringLiteral("idle")}; ///< containers.command
-    int stopGraceSeconds = 10;                            ///< containers.stop_grace_seconds
-    bool autoRestart = false;                             ///< containers.auto_restart
-    int restartBackoffSeconds = 10;                       ///< containers.restart_backoff_seconds (doubles per crash)
-    QString containerRoot = QStringLiteral("host");       ///< containers.root: "host" (the host's /usr) or "image"
-    QString imageDir;                                     ///< containers.image_dir; empty = imageDirectory()'s default
-    QString imageSuite = QStringLiteral("bookworm");      ///< containers.image_suite
+                                 QStringLiteral("serve")}; ///< containers.command
+    int stopGraceSeconds = 10;                             ///< containers.stop_grace_seconds
+    bool autoRestart = false;                              ///< containers.auto_restart
+    int restartBackoffSeconds = 10;                        ///< containers.restart_backoff_seconds (doubles per crash)
+    QString containerRoot = QStringLiteral("host");        ///< containers.root: "host" (the host's /usr) or "image"
+    QString imageDir;                                      ///< containers.image_dir; empty = imageDirectory()'s default
+    QString imageSuite = QStringLiteral("bookworm");       ///< containers.image_suite
     QString imageMirror = QStringLiteral("http://deb.debian.org/debian"); ///< containers.image_mirror
+    HarnessSettings harness;                                              ///< [harness]
+    TelemetryOptions telemetry;                                           ///< [telemetry]
 
     /// The base image's directory: image_dir, else `<state dir>/images/debian-<suite>`.
     [[nodiscard]] QString imageDirectory() const;

@@ -73,6 +73,9 @@ constexpr std::array Options{
     OptionSpec{"spawn", "description", true},
     OptionSpec{"draft", "yes", false},
     OptionSpec{"gc", "dry-run", false},
+    OptionSpec{"stats", "keys", true},
+    OptionSpec{"stats", "since", true},
+    OptionSpec{"stats", "bucket", true},
 };
 
 const OptionSpec *findOption(const QString &group, const QString &name)
@@ -366,6 +369,8 @@ Result<void> parseCommand(const Scanned &scanned, Invocation &invocation)
     if (first == QLatin1String("approval") || first == QLatin1String("spawn") || first == QLatin1String("draft") ||
         first == QLatin1String("gc"))
         return parseApprovalCommand(words, options, invocation);
+    if (first == QLatin1String("stats"))
+        return parseStatsCommand(words, options, invocation);
     return usage(QStringLiteral("unknown command '%1'").arg(first));
 }
 

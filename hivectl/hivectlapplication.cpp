@@ -10,6 +10,7 @@
 #include "eventscommand.h"
 #include "messagecommand.h"
 #include "shellcommand.h"
+#include "statscommand.h"
 #include "statuscommand.h"
 #include "terminal.h"
 #include "threadcommand.h"
@@ -123,6 +124,8 @@ int runCommand(EngineConnection &connection, const Invocation &invocation, Termi
         return ApprovalCommand(connection, invocation, terminal).discardDraft();
     case Command::Gc:
         return ApprovalCommand(connection, invocation, terminal).gc();
+    case Command::Stats:
+        return StatsCommand(connection, invocation, terminal).run();
     case Command::Help:
     case Command::Version:
     case Command::CertFingerprint:

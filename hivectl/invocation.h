@@ -5,6 +5,7 @@
 #include "protocol/approvals.h"
 #include "protocol/audit.h"
 #include "protocol/containers.h"
+#include "protocol/telemetry.h"
 #include "protocol/threads.h"
 #include "protocol/version.h"
 
@@ -50,6 +51,7 @@ struct Invocation {
         DraftList,
         DraftDiscard,
         Gc,
+        Stats,
     };
 
     Command command = Command::Help;
@@ -94,6 +96,9 @@ struct Invocation {
     QString note;        ///< approval deny --note
     QString description; ///< spawn --description
     bool dryRun = false; ///< gc --dry-run
+
+    /// stats: the agent, the keys, since (a span resolved against the time of parsing) and the bucket
+    protocol::StatsQueryParams stats;
 
     [[nodiscard]] bool isRemote() const { return !host.isEmpty(); }
     /// wss://host:port/ (remote mode only).

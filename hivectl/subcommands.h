@@ -19,4 +19,8 @@ namespace hive::ctl {
 [[nodiscard]] Result<void> parseApprovalCommand(const QStringList &words, const QHash<QString, QString> &options,
                                                 Invocation &invocation);
 
+/// stats [AGENT] [--keys K,K] [--since SPAN|ISO] [--bucket SECONDS] (statsarguments.cpp).
+[[nodiscard]] Result<void> parseStatsCommand(const QStringList &words, const QHash<QString, QString> &options,
+                                             Invocation &invocation);
+
 } // namespace hive::ctl

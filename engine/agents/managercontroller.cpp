@@ -3,6 +3,7 @@
 
 #include "approvals/approvals.h"
 #include "broker/agentregistry.h"
+#include "harnesses.h"
 
 namespace hive::engine {
 
@@ -60,6 +61,12 @@ Result<protocol::ConfigResult> ManagerController::handle(const protocol::ConfigP
     }
     result.budgetTokensPerDay = config.budgetTokensPerDay;
     result.budgetCostPerDayUsd = config.budgetCostPerDayUsd;
+    // The model (with the operator's override), the CLI and its environment, the harness's limits.
+    // The result may hold the API key now: it is never logged.
+    if (!m_harnesses)
+        return fail(ErrorCode::Unavailable, QStringLiteral("the engine is starting: config calls are not served yet"));
+    if (auto completed = m_harnesses->completeConfig(context.actor(), config.model, result); !completed)
+        return fail(completed.error());
     return result;
 }
 

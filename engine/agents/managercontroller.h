@@ -9,6 +9,7 @@
 namespace hive::engine {
 
 class Approvals;
+class Harnesses;
 
 /// The agent surface's config calls: `config` (any agent: its own deployed config) and the
 /// manager's requests (request_apply_commit, request_spawn, request_spawn_draft,
@@ -18,6 +19,8 @@ class ManagerController
 public:
     /// The engine makes the approvals after the agents' sockets; it attaches them before serving.
     void attach(Approvals &approvals) { m_approvals = &approvals; }
+    /// `config` adds the harness settings and the model override from these (before serving).
+    void setHarnesses(Harnesses &harnesses) { m_harnesses = &harnesses; }
 
     [[nodiscard]] Result<protocol::ConfigResult> handle(const protocol::ConfigParams &params,
                                                         const CallContext &context);
@@ -48,6 +51,7 @@ private:
     }
 
     Approvals *m_approvals = nullptr;
+    Harnesses *m_harnesses = nullptr;
 };
 
 } // namespace hive::engine

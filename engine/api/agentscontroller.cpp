@@ -2,6 +2,7 @@
 #include "agentscontroller.h"
 
 #include "agents/agentsockets.h"
+#include "agents/harnesses.h"
 #include "broker/agentregistry.h"
 #include "broker/broker.h"
 #include "containers/agentlifecycle.h"
@@ -29,6 +30,8 @@ Result<protocol::AgentInfo> AgentsController::describe(ApiServices &services, co
     agent.unread = status->unread;
     agent.inflight = status->inflight;
     if (auto described = services.lifecycle.describe(agent); !described)
+        return fail(described.error());
+    if (auto described = services.harnesses.describe(agent); !described)
         return fail(described.error());
     return agent;
 }

@@ -5,11 +5,13 @@
 #include "approvalscontroller.h"
 #include "auditcontroller.h"
 #include "eventscontroller.h"
+#include "harnessescontroller.h"
 #include "lifecyclecontroller.h"
 #include "messagescontroller.h"
 #include "reposcontroller.h"
 #include "retentioncontroller.h"
 #include "sessioncontroller.h"
+#include "statscontroller.h"
 #include "terminalscontroller.h"
 #include "threadscontroller.h"
 #include "tokenscontroller.h"
@@ -30,24 +32,29 @@ class ApiHandlers : public SessionController,
                     public TerminalsController,
                     public ApprovalsController,
                     public RetentionController,
-                    public ReposController
+                    public ReposController,
+                    public HarnessesController,
+                    public StatsController
 {
 public:
     explicit ApiHandlers(ApiServices &services)
         : SessionController(services), TokensController(services), AuditController(services),
           EventsController(services), AgentsController(services), MessagesController(services),
           ThreadsController(services), LifecycleController(services), TerminalsController(services),
-          ApprovalsController(services), RetentionController(services), ReposController(services)
+          ApprovalsController(services), RetentionController(services), ReposController(services),
+          HarnessesController(services), StatsController(services)
     {}
     using AgentsController::handle;
     using ApprovalsController::handle;
     using AuditController::handle;
     using EventsController::handle;
+    using HarnessesController::handle;
     using LifecycleController::handle;
     using MessagesController::handle;
     using ReposController::handle;
     using RetentionController::handle;
     using SessionController::handle;
+    using StatsController::handle;
     using TerminalsController::handle;
     using ThreadsController::handle;
     using TokensController::handle;

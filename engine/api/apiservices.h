@@ -15,8 +15,10 @@ class Broker;
 class Clock;
 class ConnectionRegistry;
 class EventLog;
+class Harnesses;
 class Questions;
 class Reminders;
+class Telemetry;
 class TerminalSessions;
 class TokenStore;
 
@@ -45,6 +47,8 @@ struct ApiServices {
     AgentLifecycle &lifecycle;
     TerminalSessions &terminals;
     Approvals &approvals;
+    Harnesses &harnesses;
+    Telemetry *telemetry = nullptr; ///< set by the Engine once it is made
 };
 
 } // namespace hive::engine

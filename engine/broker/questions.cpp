@@ -89,7 +89,8 @@ Result<void> Questions::load()
     return {};
 }
 
-Result<protocol::AskResult> Questions::ask(const QString &asker, const protocol::AskParams &params)
+Result<protocol::AskResult> Questions::ask(const QString &asker, const protocol::AskParams &params,
+                                           const AskOptions &options)
 {
     if (params.to == asker)
         return fail(ErrorCode::InvalidParams, QStringLiteral("invalid field 'to': an agent cannot ask itself"));
@@ -113,8 +114,8 @@ Result<protocol::AskResult> Questions::ask(const QString &asker, const protocol:
     if (!tx.isActive())
         return fail(tx.beginError());
     auto inserted = m_db.exec(
-        QStringLiteral("INSERT INTO questions (asker, target, question, options, multi, asked_at, expires_at) "
-                       "VALUES (:asker, :target, :question, :options, :multi, :now, :expires)"),
+        QStringLiteral("INSERT INTO questions (asker, target, question, options, multi, asked_at, expires_at, "
+                       "tell_asker) VALUES (:asker, :target, :question, :options, :multi, :now, :expires, :tell)"),
         {{QStringLiteral(":asker"), asker},
          {QStringLiteral(":target"), params.to},
          {QStringLiteral(":question"), params.question},
@@ -122,10 +123,15 @@ Result<protocol::AskResult> Questions::ask(const QString &asker, const protocol:
           QString::fromUtf8(QJsonDocument(QJsonArray::fromStringList(params.options)).toJson(QJsonDocument::Compact))},
          {QStringLiteral(":multi"), params.multi ? 1 : 0},
          {QStringLiteral(":now"), toDbTime(now)},
-         {QStringLiteral(":expires"), toDbTime(expires)}});
+         {QStringLiteral(":expires"), toDbTime(expires)},
+         {QStringLiteral(":tell"), options.tellAsker ? 1 : 0}});
     if (!inserted)
         return fail(inserted.error().wrapped(QStringLiteral("storing the question")));
     const qint64 id = inserted->lastInsertId().toLongLong();
+    if (options.record) {
+        if (auto recorded = options.record(id); !recorded)
+            return fail(recorded.error());
+    }
     QList<protocol::Message> notices;
     if (isAgent(params.to)) {
         // The operator follows questions through API events; a peer gets a message.
@@ -191,11 +197,15 @@ Result<protocol::Question> Questions::resolve(const protocol::Question &question
     if (updated->numRowsAffected() != 1)
         return fail(ErrorCode::InvalidParams, QStringLiteral("question %1 is no longer open").arg(question.id));
 
-    // The asker hears the outcome, except of its own cancellation; the target hears that a
-    // question it was asked went away.
+    // The asker hears the outcome, except of its own cancellation and of a question the engine
+    // asked on its behalf; the target hears that a question it was asked went away.
+    auto tellAsker = m_db.scalar(QStringLiteral("SELECT tell_asker FROM questions WHERE id = :id"),
+                                 {{QStringLiteral(":id"), question.id}});
+    if (!tellAsker)
+        return fail(tellAsker.error());
     QList<protocol::Message> notices;
     const auto tell = [&](const QString &agent, const QJsonObject &event) -> Result<void> {
-        if (!isAgent(agent) || agent == by)
+        if (!isAgent(agent) || agent == by || (agent == question.asker && *tellAsker == 0))
             return {};
         auto told = m_broker.enqueueEvent(agent, event);
         if (!told && told.error().code == ErrorCode::NotFound) {

@@ -6,6 +6,8 @@
 
 #include <QObject>
 
+#include <functional>
+
 class QTimer;
 
 namespace hive::engine {
@@ -14,6 +16,15 @@ class AgentRegistry;
 class Broker;
 class Clock;
 class Database;
+
+/// How a question is asked besides its params.
+struct AskOptions {
+    /// false: the engine asks on the asker's behalf (a budget question), and the outcome is not
+    /// sent to the asker's inbox (stored as questions.tell_asker).
+    bool tellAsker = true;
+    /// More writes that belong to the question, run in its transaction with its id.
+    std::function<Result<void>(qint64 id)> record;
+};
 
 /// Questions from agents to the operator or a peer. `ask` returns an id at once; the answer
 /// reaches the asker later as a system message {event: "question_answered", ...}; a peer target
@@ -31,7 +42,8 @@ public:
     /// Expires what ran out while the engine was down and schedules the next deadline.
     [[nodiscard]] Result<void> load();
 
-    [[nodiscard]] Result<protocol::AskResult> ask(const QString &asker, const protocol::AskParams &params);
+    [[nodiscard]] Result<protocol::AskResult> ask(const QString &asker, const protocol::AskParams &params,
+                                                  const AskOptions &options = {});
     /// `by` is the target agent or "operator" (who may answer any question, a peer's included).
     [[nodiscard]] Result<protocol::Question> answer(const QString &by, qint64 id, const QString &answer);
     /// Only the asker (or the operator) may cancel; the target is told.

@@ -186,7 +186,8 @@ private Q_SLOTS:
             << QStringLiteral("unknown key 'listn' at top level; known keys: listen, state_dir");
         QTest::newRow("unknown table") << QByteArrayLiteral("listen = \"off\"\n[ap]\nx = 1\n") << QStringLiteral("2:2")
                                        << QStringLiteral("unknown table '[ap]'; known tables: [api], [approvals], "
-                                                         "[broker], [containers], [log], [service], [tls]");
+                                                         "[broker], [containers], [harness], [log], [service], "
+                                                         "[telemetry], [tls]");
         QTest::newRow("container backend")
             << QByteArrayLiteral("[containers]\nbackend = \"docker\"\n") << QStringLiteral("2:11")
             << QStringLiteral("key 'containers.backend' must be one of");
@@ -217,6 +218,24 @@ private Q_SLOTS:
         QTest::newRow("negative tag retention")
             << QByteArrayLiteral("[approvals]\ntag_retention_days = -1\n") << QStringLiteral("2:22")
             << QStringLiteral("key 'approvals.tag_retention_days' must be an integer between 0 and 3650, got -1");
+        QTest::newRow("telemetry raw retention of zero")
+            << QByteArrayLiteral("[telemetry]\nraw_retention_days = 0\n") << QStringLiteral("2:22")
+            << QStringLiteral("key 'telemetry.raw_retention_days' must be an integer between 1 and 90, got 0");
+        QTest::newRow("telemetry retention too long")
+            << QByteArrayLiteral("[telemetry]\nretention_days = 3651\n") << QStringLiteral("2:18")
+            << QStringLiteral("key 'telemetry.retention_days' must be an integer between 1 and 3650, got 3651");
+        QTest::newRow("telemetry interval of zero")
+            << QByteArrayLiteral("[telemetry]\nretention_interval_minutes = 0\n") << QStringLiteral("2:30")
+            << QStringLiteral(
+                   "key 'telemetry.retention_interval_minutes' must be an integer between 1 and 1440, got 0");
+        QTest::newRow("telemetry raw past the retention")
+            << QByteArrayLiteral("[telemetry]\nraw_retention_days = 30\nretention_days = 20\n")
+            << QStringLiteral("2:22")
+            << QStringLiteral(
+                   "key 'telemetry.raw_retention_days' (30) must not exceed 'telemetry.retention_days' (20)");
+        QTest::newRow("telemetry retention below the default raw")
+            << QByteArrayLiteral("[telemetry]\nretention_days = 3\n") << QStringLiteral("2:18")
+            << QStringLiteral("key 'telemetry.raw_retention_days' (7) must not exceed 'telemetry.retention_days' (3)");
         QTest::newRow("gc interval of zero")
             << QByteArrayLiteral("[approvals]\ngc_interval_minutes = 0\n") << QStringLiteral("2:23")
             << QStringLiteral("key 'approvals.gc_interval_minutes' must be an integer between 1 and 10080, got 0");
@@ -409,10 +428,23 @@ private Q_SLOTS:
                                         QStringLiteral("image_dir"),
                                         QStringLiteral("image_suite"),
                                         QStringLiteral("image_mirror"),
+                                        QStringLiteral("[harness]"),
+                                        QStringLiteral("cli"),
+                                        QStringLiteral("cli_args"),
+                                        QStringLiteral("env"),
+                                        QStringLiteral("api_key_file"),
+                                        QStringLiteral("default_model"),
+                                        QStringLiteral("turn_timeout_seconds"),
+                                        QStringLiteral("rate_limit_retry_seconds"),
+                                        QStringLiteral("notes_compact_bytes"),
                                         QStringLiteral("[log]"),
                                         QStringLiteral("level"),
                                         QStringLiteral("[service]"),
-                                        QStringLiteral("watchdog_seconds")};
+                                        QStringLiteral("watchdog_seconds"),
+                                        QStringLiteral("[telemetry]"),
+                                        QStringLiteral("raw_retention_days"),
+                                        QStringLiteral("retention_days"),
+                                        QStringLiteral("retention_interval_minutes")};
         QCOMPARE(keys, documented);
 
         const QString path = write(QStringLiteral("uncommented.conf"), lines.join(QLatin1Char('\n')).toUtf8());
