@@ -140,7 +140,8 @@ void TestApprovalContainers::init()
     QVERIFY(test::writeFile(m_config, "listen = \"off\"\n[containers]\nbackend = \"nspawn\"\nspawn_manager = true\n"
                                       "harness = \"" +
                                           QFile::encodeName(test::binaryPath(QStringLiteral("hive-harness"))) +
-                                          "\"\nstop_grace_seconds = 2\n"));
+                                          "\"\nstop_grace_seconds = 2\n"
+                                          "command = [\"/opt/hive/bin/hive-harness\", \"idle\"]\n"));
     VERIFY_OK(startEngine());
     VERIFY_OK(waitRunning(QStringLiteral("manager")));
 }

@@ -230,7 +230,8 @@ void TestContainers::init()
                               "harness = \"" +
                               QFile::encodeName(test::binaryPath(QStringLiteral("hive-harness"))) +
                               "\"\n"
-                              "stop_grace_seconds = 2\n";
+                              "stop_grace_seconds = 2\n"
+                              "command = [\"/opt/hive/bin/hive-harness\", \"idle\"]\n";
     QVERIFY(test::writeFile(m_config, config));
     m_events.clear();
     VERIFY_OK(startEngine());

@@ -349,7 +349,8 @@ void TestHivectlLifecycle::containerFromSpawnToPurge()
                                                          "backend = \"nspawn\"\n"
                                                          "spawn_manager = false\n"
                                                          "harness = \"%1\"\n"
-                                                         "stop_grace_seconds = 2\n")
+                                                         "stop_grace_seconds = 2\n"
+                                                         "command = [\"/opt/hive/bin/hive-harness\", \"idle\"]\n")
                                               .arg(hive::test::binaryPath(QStringLiteral("hive-harness")))
                                               .toUtf8()));
     m_nspawnEngine =
