@@ -15,9 +15,12 @@ ChildProcess::~ChildProcess()
     }
 }
 
-Result<void> ChildProcess::start(const QString &program, const QStringList &arguments, const QString &logPath)
+Result<void> ChildProcess::start(const QString &program, const QStringList &arguments, const QString &logPath,
+                                 const QProcessEnvironment &environment)
 {
     m_process = std::make_unique<QProcess>();
+    if (!environment.inheritsFromParent())
+        m_process->setProcessEnvironment(environment);
     if (!logPath.isEmpty()) {
         m_process->setStandardOutputFile(logPath, QIODevice::Append);
         m_process->setStandardErrorFile(logPath, QIODevice::Append);

@@ -22,8 +22,10 @@ public:
     ChildProcess &operator=(const ChildProcess &) = delete;
 
     /// Starts `program`. With a `logPath` its stdout and stderr go there (an unread pipe could stall
-    /// it); without, both stay pipes to be read through process().
-    [[nodiscard]] Result<void> start(const QString &program, const QStringList &arguments, const QString &logPath = {});
+    /// it); without, both stay pipes to be read through process(). `environment` replaces ours when given.
+    [[nodiscard]] Result<void>
+    start(const QString &program, const QStringList &arguments, const QString &logPath = {},
+          const QProcessEnvironment &environment = QProcessEnvironment(QProcessEnvironment::InheritFromParent));
 
     /// Sends `signal` to `pid` (0: the child itself; a wrapper such as strace may run the real
     /// program as another pid), waits up to `timeoutMs` for the child to end, then kills both.

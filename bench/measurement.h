@@ -34,6 +34,12 @@ struct Measurement {
 /// The median (the mean of the middle two for an even count); none for no values.
 [[nodiscard]] std::optional<double> median(std::vector<double> values);
 
+/// The nearest-rank percentile (0 < percent <= 100); none for no values.
+[[nodiscard]] std::optional<double> percentile(std::vector<double> values, double percent);
+
+/// The arithmetic mean; none for no values.
+[[nodiscard]] std::optional<double> mean(const std::vector<double> &values);
+
 /// Three significant digits without an exponent: 0.0523ms, 1.80ms, 12.3ms, 123ms.
 [[nodiscard]] QString formatMs(double ms);
 
